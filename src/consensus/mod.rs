@@ -1,0 +1,1 @@
+//! Pure consensus rules (to be filled in).

@@ -1,0 +1,234 @@
+//! The validated scenario: every value checked, every preset resolved, every
+//! data file loaded. The rest of the simulator reads only this, never the raw
+//! TOML, so a `Config` that exists is a run that can start.
+//!
+//! These types do not derive `Serialize`: the resolved scenario is written to
+//! the manifest by `scenario::resolved_toml`, at the boundary.
+
+use std::path::PathBuf;
+
+/// A fully validated scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// Scenario name; used for the default output directory.
+    pub name: String,
+    /// One-line description (may be empty).
+    pub description: String,
+    /// Master seed of the first run.
+    pub seed: u64,
+    /// When the run stops.
+    pub stop: StopConfig,
+    /// Nodes, regions, latency, bandwidth and topology.
+    pub network: NetworkConfig,
+    /// Block relay protocol and validation cost.
+    pub relay: RelayConfig,
+    /// Consensus rules.
+    pub consensus: ConsensusConfig,
+    /// Block contents while no transaction workload is simulated.
+    pub blocks: BlocksConfig,
+    /// Who mines, with how much hash power, where.
+    pub mining: MiningConfig,
+    /// Optional outputs.
+    pub output: OutputConfig,
+}
+
+/// Stop condition and limits. At least one of `blocks` and `sim_time_s` is set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StopConfig {
+    /// Stop mining once the best chain holds this many blocks above the start.
+    pub blocks: Option<u64>,
+    /// Stop mining at this simulated time (seconds).
+    pub sim_time_s: Option<f64>,
+    /// After mining stops, let messages in flight settle for at most this long
+    /// (seconds of simulated time) so the last blocks reach every node.
+    pub drain_s: f64,
+    /// Event budget: the run stops (and says so) after this many events.
+    pub max_events: u64,
+}
+
+/// Where the region parameters come from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NetworkPresetName {
+    /// Gervais et al. 2015 / SimBlock 2015 data.
+    Bitcoin2015,
+    /// SimBlock's 2019 data.
+    Bitcoin2019,
+    /// One constant latency and unlimited bandwidth (for analytic checks).
+    Ideal,
+}
+
+/// Per-message latency noise.
+#[derive(Clone, Debug, PartialEq)]
+pub enum JitterConfig {
+    /// Every message takes exactly the mean latency.
+    None,
+    /// SimBlock's Pareto around the mean.
+    Pareto,
+    /// Lognormal with the given sigma, scaled so the mean is preserved.
+    Lognormal {
+        /// Sigma of the underlying normal.
+        sigma: f64,
+    },
+}
+
+/// How the peer graph is built.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TopologyConfig {
+    /// Bitcoin Core's connection rules.
+    BitcoinCore {
+        /// Outbound full-relay connections per node (Core: 8).
+        outbound_full_relay: u32,
+        /// Outbound block-relay-only connections per node (Core: 2).
+        outbound_block_relay: u32,
+        /// Maximum connections per node, inbound plus outbound (Core: 125).
+        max_connections: u32,
+        /// Fraction of ordinary nodes that accept no inbound connections.
+        non_listening_fraction: f64,
+    },
+    /// Outbound degree from Miller et al.'s 2015 distribution (SimBlock).
+    Degree2015,
+    /// Every node has exactly `degree` peers.
+    RandomRegular {
+        /// Peers per node.
+        degree: u32,
+    },
+    /// Every node is connected to every other.
+    Complete,
+    /// An undirected edge list loaded from a CSV file.
+    File {
+        /// The file the edges came from (for messages and the manifest).
+        path: PathBuf,
+        /// Edges as pairs of node indices, each pair once, no self-loops.
+        edges: Vec<(u32, u32)>,
+    },
+}
+
+/// The network.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetworkConfig {
+    /// Number of nodes (pool nodes included).
+    pub nodes: u32,
+    /// Region data preset.
+    pub preset: NetworkPresetName,
+    /// One-way latency for the `ideal` preset (milliseconds).
+    pub latency_ms: f64,
+    /// Latency noise.
+    pub jitter: JitterConfig,
+    /// Peer graph.
+    pub topology: TopologyConfig,
+}
+
+/// Block relay protocols (Bitcoin Core §5.4 and older behaviour).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RelayProtocol {
+    /// inv -> getdata -> block.
+    Legacy,
+    /// BIP130: headers announcement -> getdata -> block.
+    Headers,
+    /// BIP152 compact blocks with up to `high_bandwidth_peers` HB peers.
+    Compact,
+    /// The full block is pushed to every peer at once.
+    Unsolicited,
+}
+
+/// Relay settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RelayConfig {
+    /// The protocol every node runs.
+    pub protocol: RelayProtocol,
+    /// BIP152 high-bandwidth peers a node selects (Core: 3).
+    pub high_bandwidth_peers: u32,
+    /// Fixed part of a block's validation time (milliseconds).
+    pub validation_ms: f64,
+    /// Validation time per MB of block (milliseconds).
+    pub validation_ms_per_mb: f64,
+}
+
+/// Difficulty algorithms available in this version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DifficultyName {
+    /// Bitcoin Core's retarget.
+    Bitcoin,
+}
+
+/// Consensus rules.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConsensusConfig {
+    /// Target block interval (seconds).
+    pub block_interval_s: u32,
+    /// Difficulty algorithm.
+    pub difficulty: DifficultyName,
+    /// Blocks per retarget period.
+    pub retarget_interval: u32,
+    /// Retarget clamp factor (Core: 4).
+    pub clamp_factor: u32,
+    /// Maximum block weight (weight units).
+    pub max_block_weight: u64,
+    /// Blocks between subsidy halvings.
+    pub halving_interval: u32,
+    /// Subsidy of the first period (satoshi).
+    pub initial_subsidy_sat: u64,
+    /// Blocks in the median-time-past window (Core: 11).
+    pub mtp_window: u32,
+    /// How far a header time may lie ahead of a node's clock (seconds; Core: 7200).
+    pub max_future_block_time_s: u32,
+    /// Height of the first simulated block (the history below it is generated).
+    pub start_height: u32,
+}
+
+/// Block contents while transactions are not simulated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BlocksConfig {
+    /// Serialized size of every block (bytes).
+    pub size_bytes: u64,
+    /// Mean transaction size, which sets the transaction count (and so the
+    /// size of compact blocks).
+    pub mean_tx_bytes: u32,
+    /// Share of block bytes that are witness data (weight = size * (4 - 3w)).
+    pub witness_fraction: f64,
+}
+
+/// A mining pool (or a solo miner) attached to one node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PoolConfig {
+    /// Pool name (unique).
+    pub name: String,
+    /// Share of the total hash rate; shares sum to 1.
+    pub hash_share: f64,
+    /// Region of the pool's node.
+    pub region: crate::net::Region,
+    /// Upload bandwidth of the pool's node (bits/s); `None`: the region's.
+    pub upload_bps: Option<f64>,
+    /// Download bandwidth of the pool's node (bits/s); `None`: the region's.
+    pub download_bps: Option<f64>,
+    /// Outbound connections the pool's node opens; `None`: as other nodes.
+    pub connections: Option<u32>,
+}
+
+/// Where the hash power is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MinersConfig {
+    /// Explicit pools (from `[[mining.pool]]` or the `bitcoin-2015` preset).
+    Pools(Vec<PoolConfig>),
+    /// Every node mines, with a share from a normal distribution (SimBlock).
+    EveryNode {
+        /// Standard deviation of a node's hash power relative to the mean.
+        relative_sd: f64,
+    },
+}
+
+/// Mining.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MiningConfig {
+    /// Total hash rate (hashes per second); sets the starting difficulty.
+    pub hashrate_hs: f64,
+    /// The miners.
+    pub miners: MinersConfig,
+}
+
+/// Optional outputs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputConfig {
+    /// Write `graph.csv` (edge list) and `nodes.csv` beside the results.
+    pub write_graph: bool,
+}

@@ -1,0 +1,5 @@
+//! The input boundary: scenario TOML -> validated [`Config`].
+
+mod config;
+
+pub use config::*;

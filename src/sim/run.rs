@@ -1,0 +1,148 @@
+//! The run loop: pop the earliest event, hand it to the model, repeat, until
+//! the model asks to stop, the queue empties, or a limit is reached.
+
+use super::queue::EventQueue;
+use super::time::SimTime;
+
+/// A model driven by the engine. It owns all state; the engine owns only time.
+pub trait Model {
+    /// The model's closed set of events: small and `Copy` (ids, not payloads).
+    type Event: Copy;
+
+    /// Handles one event at time `now`, scheduling follow-up events on `queue`.
+    fn handle(&mut self, now: SimTime, event: Self::Event, queue: &mut EventQueue<Self::Event>);
+
+    /// True once the model's own stop condition holds; checked after every event.
+    fn finished(&self) -> bool;
+}
+
+/// Limits that bound a run whatever the model does.
+#[derive(Clone, Copy, Debug)]
+pub struct RunLimits {
+    /// Stop after this many events.
+    pub max_events: u64,
+    /// Do not process events scheduled after this time.
+    pub max_time: SimTime,
+}
+
+impl Default for RunLimits {
+    fn default() -> Self {
+        RunLimits { max_events: u64::MAX, max_time: SimTime::MAX }
+    }
+}
+
+/// Why a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// The model's stop condition held.
+    Finished,
+    /// No event was left.
+    QueueEmpty,
+    /// The event budget ran out.
+    EventBudget,
+    /// The next event lay beyond the time limit.
+    TimeLimit,
+}
+
+/// What a run did.
+#[derive(Clone, Copy, Debug)]
+pub struct RunStats {
+    /// Events handled.
+    pub events: u64,
+    /// Time of the last event handled.
+    pub end_time: SimTime,
+    /// Why the run ended.
+    pub reason: StopReason,
+}
+
+/// How often (in events) the progress observer is called.
+const OBSERVE_EVERY: u64 = 1 << 16;
+
+/// Runs `model` until it finishes, the queue empties or a limit is hit.
+/// `observe` is called every 65,536 events (for progress display only: it gets
+/// read access and must not steer the run).
+pub fn run<M: Model>(
+    model: &mut M,
+    queue: &mut EventQueue<M::Event>,
+    limits: RunLimits,
+    mut observe: impl FnMut(&M, &RunStats),
+) -> RunStats {
+    let mut stats = RunStats { events: 0, end_time: queue.now(), reason: StopReason::QueueEmpty };
+    loop {
+        if model.finished() {
+            stats.reason = StopReason::Finished;
+            break;
+        }
+        if stats.events >= limits.max_events {
+            stats.reason = StopReason::EventBudget;
+            break;
+        }
+        match queue.peek_time() {
+            None => {
+                stats.reason = StopReason::QueueEmpty;
+                break;
+            }
+            Some(t) if t > limits.max_time => {
+                stats.reason = StopReason::TimeLimit;
+                break;
+            }
+            Some(_) => {}
+        }
+        let (now, event) = queue.pop().expect("peeked");
+        model.handle(now, event, queue);
+        stats.events += 1;
+        stats.end_time = now;
+        if stats.events % OBSERVE_EVERY == 0 {
+            observe(model, &stats);
+        }
+    }
+    stats
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::SimDuration;
+
+    /// A counter that reschedules itself every second until it reaches a limit.
+    struct Ticker {
+        ticks: u32,
+        stop_at: u32,
+    }
+
+    impl Model for Ticker {
+        type Event = ();
+        fn handle(&mut self, _now: SimTime, _e: (), q: &mut EventQueue<()>) {
+            self.ticks += 1;
+            q.schedule_in(SimDuration::from_secs(1), ());
+        }
+        fn finished(&self) -> bool {
+            self.ticks >= self.stop_at
+        }
+    }
+
+    fn start(stop_at: u32) -> (Ticker, EventQueue<()>) {
+        let mut q = EventQueue::new();
+        q.schedule(SimTime::ZERO, ());
+        (Ticker { ticks: 0, stop_at }, q)
+    }
+
+    #[test]
+    fn stops_on_model_condition() {
+        let (mut m, mut q) = start(5);
+        let s = run(&mut m, &mut q, RunLimits::default(), |_, _| {});
+        assert_eq!((s.events, s.reason), (5, StopReason::Finished));
+        assert_eq!(s.end_time, SimTime(4_000_000_000));
+    }
+
+    #[test]
+    fn stops_on_event_budget_and_time_limit() {
+        let (mut m, mut q) = start(100);
+        let s = run(&mut m, &mut q, RunLimits { max_events: 3, ..Default::default() }, |_, _| {});
+        assert_eq!((s.events, s.reason), (3, StopReason::EventBudget));
+        let (mut m, mut q) = start(100);
+        let lim = RunLimits { max_time: SimTime(2_500_000_000), ..Default::default() };
+        let s = run(&mut m, &mut q, lim, |_, _| {});
+        assert_eq!((s.events, s.reason), (3, StopReason::TimeLimit));
+    }
+}
