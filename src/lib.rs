@@ -1,7 +1,28 @@
 //! powsim: a deterministic discrete-event simulator of proof-of-work networks.
+//!
+//! Module map (dependencies point down this list):
+//!
+//! - [`world`]: the one model; builds a run from a [`scenario::Config`] and
+//!   dispatches events. [`world::simulate`] runs a scenario end to end.
+//! - [`node`]: full nodes as state machines (download, validation, fork
+//!   choice, block relay).
+//! - [`mining`]: hash power and the single network-wide mining clock.
+//! - [`chain`]: the world-wide block tree (arena) with cached validity.
+//! - [`net`]: regions, latency, jitter, bandwidth, topology generators.
+//! - [`consensus`]: pure Bitcoin rules (nBits, work, retarget, header, checks).
+//! - [`metrics`]: observers of propagation, forks and reorgs.
+//! - [`scenario`]: input boundary (TOML to validated config).
+//! - [`report`]: output boundary (CSV files, manifest).
+//! - [`sim`]: the generic discrete-event engine.
 #![warn(missing_docs)]
 
+pub mod chain;
 pub mod consensus;
+pub mod metrics;
+pub mod mining;
 pub mod net;
+pub mod node;
+pub mod report;
 pub mod scenario;
 pub mod sim;
+pub mod world;

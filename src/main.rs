@@ -1,1 +1,8 @@
-fn main() {}
+//! The `powsim` binary: a thin layer of argument parsing, progress display
+//! and exit codes over the library.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,1 +1,7 @@
-mod placeholder {}
+//! The integration-test binary: whole runs through the library and the CLI.
+
+mod cli;
+mod common;
+mod determinism;
+mod invariants;
+mod validation;

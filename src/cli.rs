@@ -1,0 +1,286 @@
+//! Command-line interface: `run`, `validate`, `scenarios`.
+//!
+//! Exit codes: 0 success; 1 an I/O or internal failure; 2 bad input (scenario,
+//! arguments, data files), with nothing written; 3 a run stopped by its event
+//! budget before its stop condition (its results are written and marked
+//! incomplete in the manifest).
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use powsim::report::{RunMeta, Summary, write_run};
+use powsim::scenario::{self, Config, ScenarioError};
+use powsim::sim::StopReason;
+use powsim::world::{RunOutput, simulate};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+#[command(name = "powsim", version, about = "Deterministic simulator of proof-of-work networks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario and write CSV results.
+    Run(RunArgs),
+    /// Check a scenario and print it with every default resolved.
+    Validate(ValidateArgs),
+    /// List the shipped scenarios.
+    Scenarios {
+        /// Directory to list.
+        #[arg(default_value = "scenarios")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Scenario file (TOML).
+    file: PathBuf,
+    /// Master seed (overrides the scenario's `seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Number of runs; run i uses seed + i.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    runs: u64,
+    /// Override a scenario key, e.g. `--set network.nodes=5000` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Output directory (default: results/<name>/seed-<seed>); with several
+    /// runs, each goes to DIR/seed-<seed>.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// No progress bar and no summary table.
+    #[arg(long)]
+    quiet: bool,
+    /// Also write graph.csv (edge list) and nodes.csv.
+    #[arg(long)]
+    write_graph: bool,
+    /// Worker threads for several runs (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+#[derive(Args)]
+struct ValidateArgs {
+    /// Scenario file (TOML).
+    file: PathBuf,
+    /// Override a scenario key (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+}
+
+/// An error with the exit code it maps to.
+struct Failure {
+    code: u8,
+    error: anyhow::Error,
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(error: anyhow::Error) -> Self {
+        Failure { code: 1, error }
+    }
+}
+
+impl From<ScenarioError> for Failure {
+    fn from(e: ScenarioError) -> Self {
+        Failure { code: 2, error: e.into() }
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Validate(args) => validate(args),
+        Command::Scenarios { dir } => list_scenarios(&dir),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("error: {:#}", f.error);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn validate(args: ValidateArgs) -> Result<u8, Failure> {
+    let config = scenario::load(&args.file, &args.set)?;
+    print!("{}", scenario::resolved_toml(&config));
+    Ok(0)
+}
+
+fn list_scenarios(dir: &Path) -> Result<u8, Failure> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot list {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    for f in files {
+        match scenario::load(&f, &[]) {
+            Ok(c) => println!("{:<28} {}", f.display(), c.description),
+            Err(e) => println!("{:<28} (invalid: {e})", f.display()),
+        }
+    }
+    Ok(0)
+}
+
+fn run(args: RunArgs) -> Result<u8, Failure> {
+    let config = scenario::load(&args.file, &args.set)?;
+    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let meta = RunMeta {
+        scenario_file: args.file.display().to_string(),
+        scenario_sha256: scenario::digest_hex(&bytes),
+        overrides: args.set.clone(),
+        resolved_toml: scenario::resolved_toml(&config),
+        write_graph: args.write_graph || config.output.write_graph,
+    };
+    let first_seed = args.seed.unwrap_or(config.seed);
+    let seeds: Vec<u64> = (0..args.runs).map(|i| first_seed.wrapping_add(i)).collect();
+    let dir_for = |seed: u64| match (&args.out, seeds.len()) {
+        (Some(d), 1) => d.clone(),
+        (Some(d), _) => d.join(format!("seed-{seed}")),
+        (None, _) => Path::new("results").join(&config.name).join(format!("seed-{seed}")),
+    };
+    if !args.quiet {
+        eprintln!(
+            "powsim {}: scenario {} ({} nodes), seeds {:?}",
+            env!("CARGO_PKG_VERSION"),
+            config.name,
+            config.network.nodes,
+            seeds
+        );
+    }
+    let started = Instant::now();
+    let results: Vec<Result<(Summary, StopReason, PathBuf), Failure>> = if seeds.len() == 1 {
+        vec![run_one(&config, &meta, seeds[0], &dir_for(seeds[0]), !args.quiet)]
+    } else {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(args.threads.unwrap_or(0))
+            .build()
+            .context("cannot start worker threads")?;
+        let bar = progress_bar(seeds.len() as u64, args.quiet, "runs");
+        let out = pool.install(|| {
+            seeds
+                .par_iter()
+                .map(|&s| {
+                    let r = run_one(&config, &meta, s, &dir_for(s), false);
+                    bar.inc(1);
+                    r
+                })
+                .collect()
+        });
+        bar.finish_and_clear();
+        out
+    };
+    let mut summaries = Vec::new();
+    let mut code = 0;
+    for r in results {
+        let (summary, reason, dir) = r?;
+        if reason == StopReason::EventBudget {
+            eprintln!(
+                "warning: seed {} stopped by its event budget (stop.max_events = {}) before its stop condition; results in {} are marked incomplete",
+                summary.seed,
+                config.stop.max_events,
+                dir.display()
+            );
+            code = 3;
+        }
+        if !args.quiet {
+            eprintln!("wrote {}", dir.display());
+        }
+        summaries.push(summary);
+    }
+    if !args.quiet {
+        print_summary(&summaries, started.elapsed());
+    }
+    Ok(code)
+}
+
+fn run_one(
+    config: &Config,
+    meta: &RunMeta,
+    seed: u64,
+    dir: &Path,
+    show: bool,
+) -> Result<(Summary, StopReason, PathBuf), Failure> {
+    let out = simulate_with_progress(config, seed, show)?;
+    let summary = write_run(dir, config, meta, &out).map_err(|e| Failure { code: 1, error: e.into() })?;
+    Ok((summary, out.stats.reason, dir.to_path_buf()))
+}
+
+fn simulate_with_progress(config: &Config, seed: u64, show: bool) -> Result<RunOutput, Failure> {
+    let (total, by_blocks) = match (config.stop.blocks, config.stop.sim_time_s) {
+        (Some(b), _) => (b, true),
+        (None, Some(t)) => (t.ceil() as u64, false),
+        (None, None) => (0, true),
+    };
+    let bar = progress_bar(total, !show, if by_blocks { "blocks" } else { "sim s" });
+    let out = simulate(config, seed, |w, stats| {
+        let pos = if by_blocks { w.blocks_above_start() } else { stats.end_time.whole_secs() };
+        bar.set_position(pos.min(total));
+    })
+    .map_err(|e| Failure { code: 2, error: e.into() })?;
+    bar.finish_and_clear();
+    Ok(out)
+}
+
+/// A progress bar on stderr with an ETA, hidden when `hidden` or when stderr
+/// is not a terminal. Shown only after a moment so quick runs stay quiet.
+fn progress_bar(len: u64, hidden: bool, unit: &str) -> ProgressBar {
+    if hidden {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr_with_hz(4));
+    let style = ProgressStyle::with_template(&format!(
+        "{{bar:40}} {{pos}}/{{len}} {unit}  elapsed {{elapsed}}  eta {{eta}}"
+    ))
+    .expect("valid template");
+    bar.set_style(style);
+    bar.enable_steady_tick(Duration::from_millis(250));
+    bar
+}
+
+fn fmt_opt(v: Option<f64>, digits: usize) -> String {
+    v.map_or_else(|| "-".to_string(), |x| format!("{x:.digits$}"))
+}
+
+fn print_summary(rows: &[Summary], wall: Duration) {
+    println!(
+        "{:>8} {:>7} {:>6} {:>6} {:>8} {:>9} {:>8} {:>8} {:>8} {:>7} {:>10}",
+        "seed",
+        "nodes",
+        "mined",
+        "stale",
+        "stale%",
+        "interval",
+        "prop50",
+        "prop90",
+        "t100",
+        "reorgs",
+        "events"
+    );
+    for s in rows {
+        println!(
+            "{:>8} {:>7} {:>6} {:>6} {:>8} {:>9} {:>8} {:>8} {:>8} {:>7} {:>10}",
+            s.seed,
+            s.nodes,
+            s.blocks_mined,
+            s.stale_blocks,
+            fmt_opt(s.stale_rate.map(|r| r * 100.0), 3),
+            fmt_opt(s.mean_block_interval_s, 1),
+            fmt_opt(s.prop_median_s, 3),
+            fmt_opt(s.prop_p90_s, 3),
+            fmt_opt(s.t100_mean_s, 3),
+            s.reorgs,
+            s.events
+        );
+    }
+    println!("(times in seconds; wall time {:.2} s)", wall.as_secs_f64());
+}

@@ -1,0 +1,179 @@
+//! Observers of a run: block propagation, forks and reorgs.
+//!
+//! Metrics are fed by the world and never read by it (design invariant 5):
+//! turning them on or off cannot change a result. Memory stays bounded on long
+//! runs: per-node propagation delays of a block are kept only until the block
+//! is buried [`FINALITY_DEPTH`] blocks deep on the best chain, then folded into
+//! a fixed-size histogram (main-chain blocks) or dropped (stale blocks).
+
+mod histogram;
+
+pub use histogram::Histogram;
+
+use crate::chain::BlockTree;
+use crate::consensus::BlockId;
+use crate::net::NodeId;
+use crate::sim::SimTime;
+use std::collections::VecDeque;
+
+/// Depth below the best tip at which a block's fate counts as settled for
+/// propagation statistics.
+pub const FINALITY_DEPTH: u32 = 1000;
+
+/// Per-block propagation facts.
+#[derive(Clone, Debug, Default)]
+pub struct BlockStats {
+    /// Nodes holding the block validated.
+    pub nodes_reached: u32,
+    /// Hash share of those nodes.
+    pub hash_reached: f64,
+    /// When 50 / 90 / 100 % of nodes held it.
+    pub t_nodes: [Option<SimTime>; 3],
+    /// When nodes with 50 / 90 % of the hash power held it.
+    pub t_hash: [Option<SimTime>; 2],
+    /// Delays (seconds) to nodes other than the miner's, until settled.
+    delays_s: Vec<f32>,
+}
+
+/// One node switching branches.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ReorgRecord {
+    /// When it happened.
+    pub time: SimTime,
+    /// The node.
+    pub node: NodeId,
+    /// Tip before.
+    pub old_tip: BlockId,
+    /// Tip after.
+    pub new_tip: BlockId,
+    /// Last common block.
+    pub fork: BlockId,
+    /// Blocks disconnected.
+    pub depth: u32,
+    /// Blocks connected.
+    pub connected: u32,
+}
+
+/// Everything measured during a run.
+#[derive(Debug)]
+pub struct Metrics {
+    node_hash_share: Vec<f64>,
+    /// Node that mined each block (by block id above the history).
+    history_len: u32,
+    blocks: Vec<BlockStats>,
+    miner_node: Vec<NodeId>,
+    reorgs: Vec<ReorgRecord>,
+    pending: VecDeque<BlockId>,
+    prop: Histogram,
+    prop_sum_s: f64,
+}
+
+impl Metrics {
+    /// Metrics for a network whose nodes hold the given hash shares.
+    pub fn new(node_hash_share: Vec<f64>, history_len: u32) -> Self {
+        Metrics {
+            node_hash_share,
+            history_len,
+            blocks: Vec::new(),
+            miner_node: Vec::new(),
+            reorgs: Vec::new(),
+            pending: VecDeque::new(),
+            prop: Histogram::default(),
+            prop_sum_s: 0.0,
+        }
+    }
+
+    fn slot(&self, b: BlockId) -> Option<usize> {
+        b.0.checked_sub(self.history_len).map(|i| i as usize)
+    }
+
+    /// A block was mined at `node`.
+    pub fn on_block_found(&mut self, b: BlockId, node: NodeId) {
+        assert_eq!(self.slot(b), Some(self.blocks.len()), "blocks are reported in id order");
+        self.blocks.push(BlockStats::default());
+        self.miner_node.push(node);
+        self.pending.push_back(b);
+    }
+
+    /// `node` now holds `b` validated, at `now`.
+    pub fn on_connected(&mut self, tree: &BlockTree, b: BlockId, node: NodeId, now: SimTime) {
+        let Some(i) = self.slot(b) else { return };
+        let n = self.node_hash_share.len() as f64;
+        let share = self.node_hash_share[node.index()];
+        let miner = self.miner_node[i];
+        let st = &mut self.blocks[i];
+        st.nodes_reached += 1;
+        st.hash_reached += share;
+        for (k, frac) in [0.5, 0.9, 1.0].into_iter().enumerate() {
+            if st.t_nodes[k].is_none() && f64::from(st.nodes_reached) >= (frac * n).ceil() {
+                st.t_nodes[k] = Some(now);
+            }
+        }
+        for (k, frac) in [0.5, 0.9].into_iter().enumerate() {
+            if st.t_hash[k].is_none() && st.hash_reached >= frac - 1e-9 {
+                st.t_hash[k] = Some(now);
+            }
+        }
+        if node != miner {
+            let delay = now.since(tree.get(b).found_at).as_secs_f64();
+            st.delays_s.push(delay as f32);
+        }
+    }
+
+    /// A node reorganised.
+    pub fn on_reorg(&mut self, tree: &BlockTree, r: ReorgRecord) {
+        debug_assert_eq!(r.depth, tree.get(r.old_tip).height - tree.get(r.fork).height);
+        self.reorgs.push(r);
+    }
+
+    /// The best block in the tree is now `best`: settle blocks buried deep enough.
+    pub fn on_best_block(&mut self, tree: &BlockTree, best: BlockId) {
+        let best_height = tree.get(best).height;
+        while let Some(&b) = self.pending.front() {
+            if tree.get(b).height + FINALITY_DEPTH > best_height {
+                break;
+            }
+            self.pending.pop_front();
+            self.settle(tree, b, best);
+        }
+    }
+
+    /// Settles every block still pending against the final best block.
+    pub fn finish(&mut self, tree: &BlockTree, best: BlockId) {
+        while let Some(b) = self.pending.pop_front() {
+            self.settle(tree, b, best);
+        }
+    }
+
+    fn settle(&mut self, tree: &BlockTree, b: BlockId, best: BlockId) {
+        let i = self.slot(b).expect("pending blocks are mined blocks");
+        let delays = std::mem::take(&mut self.blocks[i].delays_s);
+        if tree.is_ancestor_or_self(b, best) {
+            for d in delays {
+                self.prop_sum_s += f64::from(d);
+                self.prop.record((f64::from(d) * 1e9).round() as u64);
+            }
+        }
+    }
+
+    /// Statistics of block `b` (a mined block).
+    pub fn block(&self, b: BlockId) -> Option<&BlockStats> {
+        self.slot(b).and_then(|i| self.blocks.get(i))
+    }
+
+    /// All reorgs in the order they happened.
+    pub fn reorgs(&self) -> &[ReorgRecord] {
+        &self.reorgs
+    }
+
+    /// Histogram of main-chain propagation delays (nanoseconds), after `finish`.
+    pub fn propagation(&self) -> &Histogram {
+        &self.prop
+    }
+
+    /// Mean main-chain propagation delay in seconds, after `finish`.
+    pub fn propagation_mean_s(&self) -> Option<f64> {
+        let n = self.prop.count();
+        (n > 0).then(|| self.prop_sum_s / n as f64)
+    }
+}

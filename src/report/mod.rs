@@ -1,0 +1,12 @@
+//! The output boundary: CSV files, the manifest and the terminal summary.
+//!
+//! Everything here reads a finished [`RunOutput`] and writes files; nothing
+//! feeds back into a run. A run's files are written into a temporary sibling
+//! directory and renamed into place only when all are complete, so a result
+//! directory that exists is whole. No wall-clock time appears in any file.
+
+mod summary;
+mod write;
+
+pub use summary::{Summary, summarize};
+pub use write::{ReportError, RunMeta, write_run};

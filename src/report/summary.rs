@@ -1,0 +1,119 @@
+//! The one-row summary of a run and the per-block facts behind it.
+
+use crate::chain::BlockTree;
+use crate::consensus::BlockId;
+use crate::world::RunOutput;
+
+/// Blocks this close to the final tip are left out of the stale rate: their
+/// fate is not settled when the run stops.
+pub const STALE_RATE_EXCLUDED_HEIGHTS: u32 = 6;
+
+/// The summary row (`summary.csv`). Times are seconds; `None` is written as an
+/// empty cell (for example a stale rate with no settled block).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Nodes in the network.
+    pub nodes: u32,
+    /// Blocks mined during the run.
+    pub blocks_mined: u64,
+    /// Mined blocks on the final main chain.
+    pub blocks_main: u64,
+    /// Mined blocks not on the final main chain.
+    pub stale_blocks: u64,
+    /// Stale share of mined blocks, leaving out the last 6 heights.
+    pub stale_rate: Option<f64>,
+    /// Mean interval between main-chain blocks (by discovery time).
+    pub mean_block_interval_s: Option<f64>,
+    /// Median over (main-chain block, node) pairs of the time from discovery to
+    /// the node holding the block validated (the miner's node left out).
+    pub prop_median_s: Option<f64>,
+    /// Mean of the same.
+    pub prop_mean_s: Option<f64>,
+    /// 10th percentile of the same.
+    pub prop_p10_s: Option<f64>,
+    /// 90th percentile of the same.
+    pub prop_p90_s: Option<f64>,
+    /// Mean over main-chain blocks of the time until 50 % of nodes hold it.
+    pub t50_mean_s: Option<f64>,
+    /// Same for 90 %.
+    pub t90_mean_s: Option<f64>,
+    /// Same for 100 %.
+    pub t100_mean_s: Option<f64>,
+    /// Mean time until nodes with 50 % of the hash power hold it.
+    pub hash_t50_mean_s: Option<f64>,
+    /// Same for 90 %.
+    pub hash_t90_mean_s: Option<f64>,
+    /// Reorganisations over all nodes.
+    pub reorgs: u64,
+    /// Deepest reorganisation (blocks disconnected).
+    pub max_reorg_depth: u32,
+    /// Simulated time at the end of the run.
+    pub sim_time_s: f64,
+    /// Events processed.
+    pub events: u64,
+}
+
+/// For each block in the tree: is it on the chain ending at `tip`?
+pub fn main_chain_flags(tree: &BlockTree, tip: BlockId) -> Vec<bool> {
+    let mut main = vec![false; tree.len()];
+    let mut cur = Some(tip);
+    while let Some(b) = cur {
+        main[b.index()] = true;
+        cur = tree.get(b).parent;
+    }
+    main
+}
+
+fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let (sum, n) = values.fold((0.0, 0u64), |(s, n), v| (s + v, n + 1));
+    (n > 0).then(|| sum / n as f64)
+}
+
+/// Computes the summary of a finished run.
+pub fn summarize(scenario: &str, out: &RunOutput) -> Summary {
+    let w = &out.world;
+    let tree = w.tree();
+    let best = w.best_block();
+    let main = main_chain_flags(tree, best);
+    let mined: Vec<BlockId> = tree.iter().skip(tree.history_len() as usize).map(|(id, _)| id).collect();
+    let main_mined: Vec<BlockId> = mined.iter().copied().filter(|b| main[b.index()]).collect();
+    let cutoff = tree.get(best).height.saturating_sub(STALE_RATE_EXCLUDED_HEIGHTS);
+    let settled: Vec<BlockId> = mined.iter().copied().filter(|b| tree.get(*b).height <= cutoff).collect();
+    let stale_settled = settled.iter().filter(|b| !main[b.index()]).count();
+    let m = w.metrics();
+    let since_found =
+        |b: BlockId, t: Option<crate::sim::SimTime>| t.map(|t| t.since(tree.get(b).found_at).as_secs_f64());
+    let t_mean = |pick: &dyn Fn(&crate::metrics::BlockStats) -> Option<crate::sim::SimTime>| {
+        mean(main_mined.iter().filter_map(|&b| since_found(b, m.block(b).and_then(pick))))
+    };
+    let q = |p: f64| m.propagation().quantile(p).map(|ns| ns as f64 / 1e9);
+    let start_found = tree.get(tree.start_tip()).found_at;
+    Summary {
+        scenario: scenario.to_string(),
+        seed: out.seed,
+        nodes: w.nodes().len() as u32,
+        blocks_mined: mined.len() as u64,
+        blocks_main: main_mined.len() as u64,
+        stale_blocks: (mined.len() - main_mined.len()) as u64,
+        stale_rate: (!settled.is_empty()).then(|| stale_settled as f64 / settled.len() as f64),
+        mean_block_interval_s: (!main_mined.is_empty())
+            .then(|| tree.get(best).found_at.since(start_found).as_secs_f64() / main_mined.len() as f64),
+        prop_median_s: q(0.5),
+        prop_mean_s: m.propagation_mean_s(),
+        prop_p10_s: q(0.1),
+        prop_p90_s: q(0.9),
+        t50_mean_s: t_mean(&|s| s.t_nodes[0]),
+        t90_mean_s: t_mean(&|s| s.t_nodes[1]),
+        t100_mean_s: t_mean(&|s| s.t_nodes[2]),
+        hash_t50_mean_s: t_mean(&|s| s.t_hash[0]),
+        hash_t90_mean_s: t_mean(&|s| s.t_hash[1]),
+        reorgs: m.reorgs().len() as u64,
+        max_reorg_depth: m.reorgs().iter().map(|r| r.depth).max().unwrap_or(0),
+        sim_time_s: out.stats.end_time.as_secs_f64(),
+        events: out.stats.events,
+    }
+}

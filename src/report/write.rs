@@ -1,0 +1,460 @@
+//! Writing a run's files: into a temporary sibling directory first, renamed
+//! into place when every file is complete.
+
+use super::summary::{Summary, main_chain_flags, summarize};
+use crate::chain::Origin;
+use crate::consensus::{BlockId, difficulty};
+use crate::scenario::Config;
+use crate::sim::SimTime;
+use crate::world::RunOutput;
+use serde::Serialize;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// File that marks a directory as a powsim result.
+pub const MANIFEST: &str = "manifest.toml";
+
+/// Why results could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A file or directory operation failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// The output directory exists and is not a powsim result.
+    #[error("{0}: exists and is not a powsim result directory (no {MANIFEST}); refusing to overwrite it")]
+    NotAResult(PathBuf),
+    /// Serialising a row failed.
+    #[error("{path}: {message}")]
+    Format {
+        /// The file being written.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> ReportError + '_ {
+    move |source| ReportError::Io { path: path.to_path_buf(), source }
+}
+
+/// What the manifest records about where a run came from.
+#[derive(Clone, Debug)]
+pub struct RunMeta {
+    /// The scenario file as given on the command line.
+    pub scenario_file: String,
+    /// SHA-256 of the scenario file's bytes.
+    pub scenario_sha256: String,
+    /// `--set` overrides applied.
+    pub overrides: Vec<String>,
+    /// The resolved scenario as TOML.
+    pub resolved_toml: String,
+    /// Write graph.csv and nodes.csv.
+    pub write_graph: bool,
+}
+
+/// Writes every output file of a run into `dir` and returns its summary.
+pub fn write_run(
+    dir: &Path,
+    config: &Config,
+    meta: &RunMeta,
+    out: &RunOutput,
+) -> Result<Summary, ReportError> {
+    if dir.exists()
+        && !dir.join(MANIFEST).exists()
+        && fs::read_dir(dir).map_err(io_err(dir))?.next().is_some()
+    {
+        return Err(ReportError::NotAResult(dir.to_path_buf()));
+    }
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(io_err(parent))?;
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into());
+    let tmp = parent.join(format!(".{name}.partial"));
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
+    }
+    fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
+    let summary = summarize(&config.name, out);
+    write_csv(&tmp.join("summary.csv"), std::iter::once(&summary))?;
+    write_csv(&tmp.join("blocks.csv"), block_rows(out).iter())?;
+    write_csv(&tmp.join("reorgs.csv"), reorg_rows(out).iter())?;
+    write_csv(&tmp.join("difficulty.csv"), difficulty_rows(out).iter())?;
+    if meta.write_graph {
+        write_graph(&tmp, out)?;
+    }
+    write_manifest(&tmp.join(MANIFEST), config, meta, out)?;
+    if dir.exists() {
+        fs::remove_dir_all(dir).map_err(io_err(dir))?;
+    }
+    fs::rename(&tmp, dir).map_err(io_err(dir))?;
+    Ok(summary)
+}
+
+/// A CSV row type with its column names, so an empty table still gets its
+/// header line (serde only emits headers along with the first row).
+trait Row: Serialize {
+    const COLUMNS: &'static [&'static str];
+}
+
+impl Row for Summary {
+    const COLUMNS: &'static [&'static str] = &[
+        "scenario",
+        "seed",
+        "nodes",
+        "blocks_mined",
+        "blocks_main",
+        "stale_blocks",
+        "stale_rate",
+        "mean_block_interval_s",
+        "prop_median_s",
+        "prop_mean_s",
+        "prop_p10_s",
+        "prop_p90_s",
+        "t50_mean_s",
+        "t90_mean_s",
+        "t100_mean_s",
+        "hash_t50_mean_s",
+        "hash_t90_mean_s",
+        "reorgs",
+        "max_reorg_depth",
+        "sim_time_s",
+        "events",
+    ];
+}
+
+fn write_csv<'a, T: Row + 'a>(path: &Path, rows: impl Iterator<Item = &'a T>) -> Result<(), ReportError> {
+    let fmt_err = |e: csv::Error| ReportError::Format { path: path.to_path_buf(), message: e.to_string() };
+    let file = fs::File::create(path).map_err(io_err(path))?;
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(io::BufWriter::new(file));
+    w.write_record(T::COLUMNS).map_err(fmt_err)?;
+    for row in rows {
+        w.serialize(row).map_err(fmt_err)?;
+    }
+    w.flush().map_err(io_err(path))
+}
+
+fn secs(t: SimTime) -> f64 {
+    t.as_secs_f64()
+}
+
+/// One row of `blocks.csv`.
+#[derive(Serialize)]
+struct BlockRow {
+    id: u32,
+    hash: String,
+    height: u32,
+    parent: u32,
+    pool: String,
+    found_s: f64,
+    header_time: u32,
+    size_bytes: u64,
+    weight: u64,
+    tx_count: u32,
+    nbits: String,
+    difficulty: f64,
+    main_chain: u8,
+    nodes_reached: u32,
+    t50_s: Option<f64>,
+    t90_s: Option<f64>,
+    t100_s: Option<f64>,
+}
+
+impl Row for BlockRow {
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "hash",
+        "height",
+        "parent",
+        "pool",
+        "found_s",
+        "header_time",
+        "size_bytes",
+        "weight",
+        "tx_count",
+        "nbits",
+        "difficulty",
+        "main_chain",
+        "nodes_reached",
+        "t50_s",
+        "t90_s",
+        "t100_s",
+    ];
+}
+
+fn block_rows(out: &RunOutput) -> Vec<BlockRow> {
+    let w = &out.world;
+    let tree = w.tree();
+    let main = main_chain_flags(tree, w.best_block());
+    tree.iter()
+        .skip(tree.history_len() as usize)
+        .map(|(id, rec)| {
+            let st = w.metrics().block(id).expect("mined blocks have stats");
+            let after = |t: Option<SimTime>| t.map(|t| t.since(rec.found_at).as_secs_f64());
+            let pool = match rec.origin {
+                Origin::Mined(p) => w.hash_power().miners()[p as usize].name.clone(),
+                Origin::History => String::new(),
+            };
+            BlockRow {
+                id: id.0,
+                hash: rec.hash.to_string(),
+                height: rec.height,
+                parent: rec.parent.map_or(u32::MAX, |p| p.0),
+                pool,
+                found_s: secs(rec.found_at),
+                header_time: rec.header.time,
+                size_bytes: rec.size_bytes,
+                weight: rec.weight,
+                tx_count: rec.tx_count,
+                nbits: format!("{:08x}", rec.header.bits),
+                difficulty: difficulty(rec.header.bits),
+                main_chain: u8::from(main[id.index()]),
+                nodes_reached: st.nodes_reached,
+                t50_s: after(st.t_nodes[0]),
+                t90_s: after(st.t_nodes[1]),
+                t100_s: after(st.t_nodes[2]),
+            }
+        })
+        .collect()
+}
+
+/// One row of `reorgs.csv`.
+#[derive(Serialize)]
+struct ReorgRow {
+    time_s: f64,
+    node: u32,
+    depth: u32,
+    connected: u32,
+    fork_height: u32,
+    old_tip: u32,
+    new_tip: u32,
+}
+
+impl Row for ReorgRow {
+    const COLUMNS: &'static [&'static str] =
+        &["time_s", "node", "depth", "connected", "fork_height", "old_tip", "new_tip"];
+}
+
+fn reorg_rows(out: &RunOutput) -> Vec<ReorgRow> {
+    let tree = out.world.tree();
+    out.world
+        .metrics()
+        .reorgs()
+        .iter()
+        .map(|r| ReorgRow {
+            time_s: secs(r.time),
+            node: r.node.0,
+            depth: r.depth,
+            connected: r.connected,
+            fork_height: tree.get(r.fork).height,
+            old_tip: r.old_tip.0,
+            new_tip: r.new_tip.0,
+        })
+        .collect()
+}
+
+/// One row of `difficulty.csv`: a main-chain block from the start tip on.
+#[derive(Serialize)]
+struct DifficultyRow {
+    height: u32,
+    header_time: u32,
+    found_s: f64,
+    nbits: String,
+    difficulty: f64,
+    interval_s: Option<i64>,
+}
+
+impl Row for DifficultyRow {
+    const COLUMNS: &'static [&'static str] =
+        &["height", "header_time", "found_s", "nbits", "difficulty", "interval_s"];
+}
+
+fn difficulty_rows(out: &RunOutput) -> Vec<DifficultyRow> {
+    let tree = out.world.tree();
+    let start = tree.start_tip();
+    let mut chain: Vec<BlockId> = Vec::new();
+    let mut cur = out.world.best_block();
+    loop {
+        chain.push(cur);
+        if cur == start {
+            break;
+        }
+        cur = tree.get(cur).parent.expect("the best chain contains the start tip");
+    }
+    chain.reverse();
+    chain
+        .iter()
+        .map(|&b| {
+            let rec = tree.get(b);
+            let interval = rec
+                .parent
+                .filter(|_| b != start)
+                .map(|p| i64::from(rec.header.time) - i64::from(tree.get(p).header.time));
+            DifficultyRow {
+                height: rec.height,
+                header_time: rec.header.time,
+                found_s: secs(rec.found_at),
+                nbits: format!("{:08x}", rec.header.bits),
+                difficulty: difficulty(rec.header.bits),
+                interval_s: interval,
+            }
+        })
+        .collect()
+}
+
+/// One row of `nodes.csv`.
+#[derive(Serialize)]
+struct NodeRow {
+    node: u32,
+    region: &'static str,
+    upload_bps: f64,
+    download_bps: f64,
+    degree: usize,
+    hash_share: f64,
+    miners: String,
+}
+
+impl Row for NodeRow {
+    const COLUMNS: &'static [&'static str] =
+        &["node", "region", "upload_bps", "download_bps", "degree", "hash_share", "miners"];
+}
+
+fn write_graph(dir: &Path, out: &RunOutput) -> Result<(), ReportError> {
+    let w = &out.world;
+    let path = dir.join("graph.csv");
+    let file = fs::File::create(&path).map_err(io_err(&path))?;
+    let mut buf = io::BufWriter::new(file);
+    w.topology().write_edge_list(&mut buf).map_err(io_err(&path))?;
+    buf.flush().map_err(io_err(&path))?;
+    let net = w.node_net();
+    let mut shares = vec![(0.0, Vec::new()); net.region.len()];
+    for m in w.hash_power().miners() {
+        shares[m.node.index()].0 += m.share;
+        shares[m.node.index()].1.push(m.name.clone());
+    }
+    let rows: Vec<NodeRow> = (0..net.region.len())
+        .map(|i| NodeRow {
+            node: i as u32,
+            region: net.region[i].name(),
+            upload_bps: net.upload_bps[i],
+            download_bps: net.download_bps[i],
+            degree: w.topology().degree(crate::net::NodeId(i as u32)),
+            hash_share: shares[i].0,
+            miners: shares[i].1.join(" "),
+        })
+        .collect();
+    write_csv(&dir.join("nodes.csv"), rows.iter())
+}
+
+/// The manifest's fixed part.
+#[derive(Serialize)]
+struct Manifest<'a> {
+    powsim_version: &'static str,
+    scenario: &'a str,
+    scenario_file: &'a str,
+    scenario_sha256: &'a str,
+    overrides: &'a [String],
+    seed: u64,
+    events: u64,
+    stop_reason: &'static str,
+    drain_cut_short: bool,
+    sim_time_s: f64,
+    complete: bool,
+}
+
+fn write_manifest(path: &Path, config: &Config, meta: &RunMeta, out: &RunOutput) -> Result<(), ReportError> {
+    let fmt_err = |m: String| ReportError::Format { path: path.to_path_buf(), message: m };
+    let reason = match out.stats.reason {
+        crate::sim::StopReason::Finished => "finished",
+        crate::sim::StopReason::QueueEmpty => "queue-empty",
+        crate::sim::StopReason::EventBudget => "event-budget",
+        crate::sim::StopReason::TimeLimit => "time-limit",
+    };
+    let m = Manifest {
+        powsim_version: env!("CARGO_PKG_VERSION"),
+        scenario: &config.name,
+        scenario_file: &meta.scenario_file,
+        scenario_sha256: &meta.scenario_sha256,
+        overrides: &meta.overrides,
+        seed: out.seed,
+        events: out.stats.events,
+        stop_reason: reason,
+        drain_cut_short: out.world.drain_cut_short(),
+        sim_time_s: out.stats.end_time.as_secs_f64(),
+        complete: out.stats.reason != crate::sim::StopReason::EventBudget,
+    };
+    let mut text = toml::to_string(&m).map_err(|e| fmt_err(e.to_string()))?;
+    let resolved: toml::Table = toml::from_str(&meta.resolved_toml).map_err(|e| fmt_err(e.to_string()))?;
+    let mut wrapper = toml::Table::new();
+    wrapper.insert("resolved".into(), toml::Value::Table(resolved));
+    text.push('\n');
+    text.push_str(&toml::to_string(&wrapper).map_err(|e| fmt_err(e.to_string()))?);
+    fs::write(path, text).map_err(io_err(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The declared columns must be exactly the serialized field names.
+    fn columns_match<T: Row>(sample: T) {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(&sample).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        let header = text.lines().next().unwrap();
+        assert_eq!(header, T::COLUMNS.join(","));
+    }
+
+    #[test]
+    fn declared_columns_match_fields() {
+        columns_match(ReorgRow {
+            time_s: 0.0,
+            node: 0,
+            depth: 0,
+            connected: 0,
+            fork_height: 0,
+            old_tip: 0,
+            new_tip: 0,
+        });
+        columns_match(DifficultyRow {
+            height: 0,
+            header_time: 0,
+            found_s: 0.0,
+            nbits: String::new(),
+            difficulty: 0.0,
+            interval_s: None,
+        });
+        columns_match(NodeRow {
+            node: 0,
+            region: "NA",
+            upload_bps: 0.0,
+            download_bps: 0.0,
+            degree: 0,
+            hash_share: 0.0,
+            miners: String::new(),
+        });
+        columns_match(BlockRow {
+            id: 0,
+            hash: String::new(),
+            height: 0,
+            parent: 0,
+            pool: String::new(),
+            found_s: 0.0,
+            header_time: 0,
+            size_bytes: 0,
+            weight: 0,
+            tx_count: 0,
+            nbits: String::new(),
+            difficulty: 0.0,
+            main_chain: 0,
+            nodes_reached: 0,
+            t50_s: None,
+            t90_s: None,
+            t100_s: None,
+        });
+    }
+}

@@ -1,0 +1,427 @@
+//! The one model: it owns the block tree, the nodes, the miners, the network
+//! and the metrics, and dispatches the closed [`Event`] enum.
+//!
+//! The world turns node [`Action`]s into events (messages go through the
+//! network model: upload queue, transmission time, latency), runs the single
+//! mining clock, and decides when the run is over. It reads no files and
+//! writes none; `build` takes a validated [`Config`].
+
+mod build;
+
+pub use build::{BuildError, Built, consensus_params};
+
+use crate::chain::{BlockTree, NewBlock, Origin};
+use crate::consensus::{BlockId, Header, block_subsidy, earliest_valid_time, sha256d};
+use crate::metrics::{Metrics, ReorgRecord};
+use crate::mining::{HashPower, PoolId};
+use crate::net::{
+    Jitter, LatencyModel, NodeId, Region, Topology, UploadLink, sample_latency_ns, transmission_ns,
+};
+use crate::node::{Action, Ctx, Msg, Nodes};
+use crate::scenario::Config;
+use crate::sim::{EventQueue, Model, SimDuration, SimRng, SimTime, StreamKind};
+
+/// Unix time of the start of every run (2025-01-01 00:00:00 UTC): the last
+/// history block carries this timestamp and node clocks start here.
+pub const EPOCH_UNIX_S: i64 = 1_735_689_600;
+
+/// Block header version used by simulated miners (BIP9 top bits, no signals).
+const HEADER_VERSION: i32 = 0x2000_0000;
+
+/// What each random stream is for. The codes are part of the output contract:
+/// changing one changes every result drawn from it.
+#[derive(Clone, Copy, Debug)]
+pub enum Stream {
+    /// Region of each node.
+    Regions = 1,
+    /// Placement of pool nodes and listening flags.
+    Placement = 2,
+    /// The peer graph.
+    Topology = 3,
+    /// Block discovery times and winners.
+    Mining = 4,
+    /// Per-sender message latency jitter.
+    Latency = 5,
+    /// Per-node hash power (every-node mining).
+    HashPower = 6,
+    /// Initial BIP152 high-bandwidth peers.
+    HighBandwidth = 7,
+    /// Header nonces and coinbase contents.
+    BlockContent = 8,
+}
+
+impl StreamKind for Stream {
+    fn code(self) -> u64 {
+        self as u64
+    }
+}
+
+/// The closed set of events.
+#[derive(Clone, Copy, Debug)]
+pub enum Event {
+    /// The mining clock fired; stale if `generation` is not the current one.
+    BlockFound {
+        /// The clock draw this event belongs to.
+        generation: u32,
+    },
+    /// A message arrives at the owner of `edge`.
+    Deliver {
+        /// The receiver's edge toward the sender.
+        edge: u32,
+        /// The message.
+        msg: Msg,
+    },
+    /// A node finished validating toward `block`.
+    Validated {
+        /// The node.
+        node: NodeId,
+        /// The block that becomes its tip.
+        block: BlockId,
+    },
+    /// The stop time of a `sim_time_s` run: mining stops.
+    MiningDeadline,
+    /// The drain period is over: the run ends even if messages are in flight.
+    DrainEnd,
+}
+
+/// Per-node network attachment.
+#[derive(Clone, Debug)]
+pub struct NodeNet {
+    /// Region of each node.
+    pub region: Vec<Region>,
+    /// Upload bandwidth (bits/s) of each node.
+    pub upload_bps: Vec<f64>,
+    /// Download bandwidth (bits/s) of each node.
+    pub download_bps: Vec<f64>,
+}
+
+/// When the run stops mining and when it ends.
+#[derive(Clone, Copy, Debug)]
+struct StopRule {
+    blocks: Option<u64>,
+    drain: SimDuration,
+}
+
+/// The simulated world.
+pub struct World {
+    tree: BlockTree,
+    topo: Topology,
+    nodes: Nodes,
+    net: NodeNet,
+    latency: LatencyModel,
+    jitter: Jitter,
+    uplinks: Vec<UploadLink>,
+    last_arrival_ns: Vec<u64>,
+    latency_rng: Vec<SimRng>,
+    hash: HashPower,
+    miners_at: Vec<Vec<PoolId>>,
+    mining_rng: SimRng,
+    content_rng: SimRng,
+    generation: u32,
+    block_shape: BlockShape,
+    metrics: Metrics,
+    best: BlockId,
+    stop: StopRule,
+    mining_stopped: bool,
+    done: bool,
+    /// Deliver and Validated events scheduled but not yet handled.
+    in_flight: u64,
+    actions: Vec<Action>,
+}
+
+/// Size, weight and transaction count of every mined block.
+#[derive(Clone, Copy, Debug)]
+pub struct BlockShape {
+    /// Serialized size.
+    pub size_bytes: u64,
+    /// Weight units.
+    pub weight: u64,
+    /// Transactions including the coinbase.
+    pub tx_count: u32,
+}
+
+impl Model for World {
+    type Event = Event;
+
+    fn handle(&mut self, now: SimTime, event: Event, queue: &mut EventQueue<Event>) {
+        match event {
+            Event::BlockFound { generation } => {
+                if generation == self.generation && !self.mining_stopped {
+                    self.block_found(now, queue);
+                }
+            }
+            Event::Deliver { edge, msg } => {
+                self.in_flight -= 1;
+                self.node_step(now, queue, |nodes, ctx, out| nodes.on_message(ctx, edge, msg, out));
+            }
+            Event::Validated { node, block } => {
+                self.in_flight -= 1;
+                self.node_step(now, queue, |nodes, ctx, out| nodes.on_validation_done(ctx, node, block, out));
+            }
+            Event::MiningDeadline => self.stop_mining(now, queue),
+            Event::DrainEnd => self.done = true,
+        }
+    }
+
+    fn finished(&self) -> bool {
+        self.done || (self.mining_stopped && self.in_flight == 0)
+    }
+}
+
+impl World {
+    /// Runs one node handler and carries out the actions it asks for.
+    fn node_step(
+        &mut self,
+        now: SimTime,
+        queue: &mut EventQueue<Event>,
+        step: impl FnOnce(&mut Nodes, Ctx<'_>, &mut Vec<Action>),
+    ) {
+        let mut out = std::mem::take(&mut self.actions);
+        let ctx = Ctx { tree: &self.tree, topo: &self.topo, now, node_clock_s: node_clock_s(now) };
+        step(&mut self.nodes, ctx, &mut out);
+        self.apply(now, &mut out, queue);
+        self.actions = out;
+    }
+
+    /// Schedules the first events: the mining clock and, for a time-bounded
+    /// run, the mining deadline.
+    pub fn start(&mut self, queue: &mut EventQueue<Event>, sim_time_s: Option<f64>) {
+        if let Some(t) = sim_time_s {
+            queue.schedule(SimTime::ZERO + SimDuration::from_secs_f64(t), Event::MiningDeadline);
+        }
+        self.redraw_clock(SimTime::ZERO, queue);
+    }
+
+    fn redraw_clock(&mut self, now: SimTime, queue: &mut EventQueue<Event>) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.hash.total_rate() <= 0.0 {
+            return;
+        }
+        let wait = SimDuration::from_secs_f64(self.hash.draw_interval_s(&mut self.mining_rng));
+        queue.schedule(now + wait, Event::BlockFound { generation: self.generation });
+    }
+
+    fn stop_mining(&mut self, now: SimTime, queue: &mut EventQueue<Event>) {
+        if !self.mining_stopped {
+            self.mining_stopped = true;
+            queue.schedule(now + self.stop.drain, Event::DrainEnd);
+        }
+    }
+
+    fn block_found(&mut self, now: SimTime, queue: &mut EventQueue<Event>) {
+        let winner = self.hash.draw_winner(&mut self.mining_rng);
+        let node = self.hash.miner(winner).node;
+        let b = self.mine_block(now, winner, node);
+        self.nodes.grow(&self.tree);
+        self.metrics.on_block_found(b, node);
+        if self.tree.get(b).chainwork > self.tree.get(self.best).chainwork {
+            self.best = b;
+            self.metrics.on_best_block(&self.tree, b);
+        }
+        self.node_step(now, queue, |nodes, ctx, out| nodes.on_block_mined(ctx, node, b, out));
+        let start = self.tree.get(self.tree.start_tip()).height;
+        let mined_above_start = u64::from(self.tree.get(self.best).height - start);
+        if self.stop.blocks.is_some_and(|target| mined_above_start >= target) {
+            self.stop_mining(now, queue);
+        } else {
+            self.redraw_clock(now, queue);
+        }
+    }
+
+    /// Builds a block on `node`'s tip the way Core's miner does: header time
+    /// at least MTP + 1 (and within the timewarp bound), otherwise the clock.
+    fn mine_block(&mut self, now: SimTime, winner: PoolId, node: NodeId) -> BlockId {
+        let parent = self.nodes.tip(node);
+        let prec = self.tree.get(parent);
+        let params = self.tree.params();
+        let time = earliest_valid_time(&self.tree, parent, params).max(node_clock_s(now));
+        let bits = self.tree.next_bits(parent, time);
+        let height = prec.height + 1;
+        let mut coinbase = Vec::with_capacity(20);
+        coinbase.extend_from_slice(&height.to_le_bytes());
+        coinbase.extend_from_slice(&winner.0.to_le_bytes());
+        coinbase.extend_from_slice(&self.content_rng.u64().to_le_bytes());
+        let header = Header {
+            version: HEADER_VERSION,
+            prev_hash: prec.hash,
+            merkle_root: sha256d(&coinbase),
+            time: u32::try_from(time).expect("header time fits u32 until 2106"),
+            bits,
+            nonce: self.content_rng.u32(),
+        };
+        let fees_sat = 0;
+        let shape = self.block_shape;
+        self.tree.push(NewBlock {
+            header,
+            parent,
+            found_at: now,
+            origin: Origin::Mined(winner.0),
+            size_bytes: shape.size_bytes,
+            weight: shape.weight,
+            tx_count: shape.tx_count,
+            fees_sat,
+            coinbase_sat: block_subsidy(height, params) + fees_sat,
+        })
+    }
+
+    /// Carries out node actions: messages through the network, validation
+    /// timers, metric records, and mining-rate updates on tip changes.
+    fn apply(&mut self, now: SimTime, out: &mut Vec<Action>, queue: &mut EventQueue<Event>) {
+        for action in out.drain(..) {
+            match action {
+                Action::Send { edge, msg } => self.send(now, edge, msg, queue),
+                Action::Validate { node, block, done_at } => {
+                    self.in_flight += 1;
+                    queue.schedule(done_at, Event::Validated { node, block });
+                }
+                Action::Connected { node, block } => self.metrics.on_connected(&self.tree, block, node, now),
+                Action::Reorg { node, old_tip, new_tip, fork } => {
+                    let h = |b: BlockId| self.tree.get(b).height;
+                    let rec = ReorgRecord {
+                        time: now,
+                        node,
+                        old_tip,
+                        new_tip,
+                        fork,
+                        depth: h(old_tip) - h(fork),
+                        connected: h(new_tip) - h(fork),
+                    };
+                    self.metrics.on_reorg(&self.tree, rec);
+                }
+                Action::TipChanged { node, tip } => self.retarget_miners(now, node, tip, queue),
+            }
+        }
+    }
+
+    /// Sends `msg` over the sender's edge `edge`: it waits behind earlier
+    /// messages on the sender's upload link, takes size / min(upload, download)
+    /// to transmit, then the link's latency; messages on one connection keep
+    /// their order, as over TCP.
+    fn send(&mut self, now: SimTime, edge: u32, msg: Msg, queue: &mut EventQueue<Event>) {
+        let s = self.topo.owner(edge);
+        let r = self.topo.peer(edge);
+        let rec = self.tree.get(msg.block);
+        let bytes = msg.wire_bytes(rec.size_bytes, rec.tx_count);
+        let tx_ns = transmission_ns(bytes, self.net.upload_bps[s.index()], self.net.download_bps[r.index()]);
+        let sent_ns = self.uplinks[s.index()].enqueue(now.0, tx_ns);
+        let (rs, rr) = (self.net.region[s.index()], self.net.region[r.index()]);
+        let lat_ns = sample_latency_ns(&self.latency, &self.jitter, rs, rr, &mut self.latency_rng[s.index()]);
+        let last = &mut self.last_arrival_ns[edge as usize];
+        let arrival = (sent_ns.saturating_add(lat_ns)).max(*last);
+        *last = arrival;
+        self.in_flight += 1;
+        queue.schedule(SimTime(arrival), Event::Deliver { edge: self.topo.reverse(edge), msg });
+    }
+
+    /// A node's tip changed: its miners now work on a child of `tip`; if that
+    /// changes a miner's difficulty, the mining clock is redrawn.
+    fn retarget_miners(&mut self, now: SimTime, node: NodeId, tip: BlockId, queue: &mut EventQueue<Event>) {
+        if self.miners_at[node.index()].is_empty() {
+            return;
+        }
+        let bits = self.tree.next_bits(tip, node_clock_s(now));
+        let mut changed = false;
+        for &p in &self.miners_at[node.index()] {
+            changed |= self.hash.set_work_bits(p, bits);
+        }
+        if changed && !self.mining_stopped {
+            self.redraw_clock(now, queue);
+        }
+    }
+
+    /// Finishes metrics after the run loop returns.
+    pub fn finish(&mut self) {
+        let best = self.tree.best_block();
+        self.best = best;
+        self.metrics.finish(&self.tree, best);
+    }
+
+    /// The block tree.
+    pub fn tree(&self) -> &BlockTree {
+        &self.tree
+    }
+
+    /// The peer graph.
+    pub fn topology(&self) -> &Topology {
+        &self.topo
+    }
+
+    /// The nodes.
+    pub fn nodes(&self) -> &Nodes {
+        &self.nodes
+    }
+
+    /// Per-node network attachment.
+    pub fn node_net(&self) -> &NodeNet {
+        &self.net
+    }
+
+    /// The miners.
+    pub fn hash_power(&self) -> &HashPower {
+        &self.hash
+    }
+
+    /// The metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// The most-work block (after `finish`: the final main chain's tip).
+    pub fn best_block(&self) -> BlockId {
+        self.best
+    }
+
+    /// Blocks mined so far above the start (for progress display).
+    pub fn blocks_above_start(&self) -> u64 {
+        u64::from(self.tree.get(self.best).height - self.tree.get(self.tree.start_tip()).height)
+    }
+
+    /// True once mining has stopped.
+    pub fn mining_stopped(&self) -> bool {
+        self.mining_stopped
+    }
+
+    /// True if the run ended by its drain limit with messages still in flight.
+    pub fn drain_cut_short(&self) -> bool {
+        self.done && self.in_flight > 0
+    }
+}
+
+/// A node's clock in Unix seconds. Clocks are exact for now: every node reads
+/// the simulated time since the epoch.
+fn node_clock_s(now: SimTime) -> i64 {
+    EPOCH_UNIX_S + now.whole_secs() as i64
+}
+
+/// Builds a world from a validated configuration and a seed.
+pub fn build_world(config: &Config, seed: u64) -> Result<Built, BuildError> {
+    build::build(config, seed)
+}
+
+/// The outcome of one simulated run.
+pub struct RunOutput {
+    /// The world after the run, with its metrics settled.
+    pub world: World,
+    /// What the engine did.
+    pub stats: crate::sim::RunStats,
+    /// The run's master seed.
+    pub seed: u64,
+}
+
+/// Builds and runs one scenario with `seed`. `observe` is called now and then
+/// with the world and the engine's counters, for progress display only.
+pub fn simulate(
+    config: &Config,
+    seed: u64,
+    observe: impl FnMut(&World, &crate::sim::RunStats),
+) -> Result<RunOutput, BuildError> {
+    let Built { mut world, mut queue } = build::build(config, seed)?;
+    world.start(&mut queue, config.stop.sim_time_s);
+    let limits = crate::sim::RunLimits { max_events: config.stop.max_events, max_time: SimTime::MAX };
+    let stats = crate::sim::run(&mut world, &mut queue, limits, observe);
+    world.finish();
+    Ok(RunOutput { world, stats, seed })
+}
+
+#[cfg(test)]
+mod tests;

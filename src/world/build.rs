@@ -1,0 +1,329 @@
+//! Building a world from a validated configuration: chain history, node
+//! placement, bandwidth, topology, miners and initial relay state.
+//!
+//! Every random choice here draws from its own named stream, so that, for
+//! example, adding a pool does not move every node's region.
+
+use super::{BlockShape, EPOCH_UNIX_S, HEADER_VERSION, NodeNet, StopRule, Stream, World};
+use crate::chain::{BlockTree, NewBlock, Origin};
+use crate::consensus::{
+    BitcoinRetarget, BlockHash, ConsensusParams, Header, encode_compact, sha256d, target_for_hashrate,
+};
+use crate::metrics::Metrics;
+use crate::mining::{HashPower, Miner, PoolId};
+use crate::net::{
+    self, Jitter, LatencyModel, NodeId, NodeSlot, Region, RegionTable, TopologyError, TopologySpec,
+    UNLIMITED_BPS, UploadLink,
+};
+use crate::node::{Nodes, RelaySettings};
+use crate::scenario::{Config, JitterConfig, MinersConfig, NetworkPresetName, PoolConfig, TopologyConfig};
+use crate::sim::{EventQueue, SimDuration, Streams};
+
+/// Why a world could not be built from a valid configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The peer graph could not be generated or is not connected.
+    #[error("network.topology: {0}")]
+    Topology(#[from] TopologyError),
+}
+
+/// A world ready to run, with its event queue.
+pub struct Built {
+    /// The world.
+    pub world: World,
+    /// Its event queue (empty until `World::start`).
+    pub queue: EventQueue<super::Event>,
+}
+
+pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
+    let streams = Streams::new(seed);
+    let n = config.network.nodes;
+    let tree = build_history(config);
+    let table = region_table(config);
+    let mut region = match &table {
+        Some(t) => net::assign_regions(n, &t.region_share, &mut streams.stream(Stream::Regions, 0)),
+        None => vec![Region::NA; n as usize],
+    };
+    let miners = place_miners(config, &mut region, &streams);
+    let net = node_bandwidth(config, table.as_ref(), region, &miners);
+    let topo = build_topology(config, &miners, &streams)?;
+    let miner_list: Vec<Miner> = miners.iter().map(|m| m.miner.clone()).collect();
+    let start_bits = tree.next_bits(tree.start_tip(), EPOCH_UNIX_S);
+    let hash = HashPower::new(miner_list, start_bits);
+    let mut miners_at = vec![Vec::new(); n as usize];
+    let mut node_hash_share = vec![0.0; n as usize];
+    for (i, m) in hash.miners().iter().enumerate() {
+        miners_at[m.node.index()].push(PoolId(i as u32));
+        node_hash_share[m.node.index()] += m.share;
+    }
+    let settings = RelaySettings {
+        high_bandwidth_peers: config.relay.high_bandwidth_peers,
+        validation_fixed: SimDuration::from_millis_f64(config.relay.validation_ms),
+        // 1 ms per MB is 1e6 ns per 1e6 bytes: one nanosecond per byte.
+        validation_ns_per_byte: config.relay.validation_ms_per_mb,
+    };
+    let mut nodes = Nodes::new(vec![config.relay.protocol; n as usize], &topo, &tree, settings);
+    let mut hb_rng = streams.stream(Stream::HighBandwidth, 0);
+    nodes.init_high_bandwidth(&topo, |cands, want| {
+        let mut c = cands.to_vec();
+        hb_rng.shuffle(&mut c);
+        c.truncate(want);
+        c
+    });
+    let metrics = Metrics::new(node_hash_share, tree.history_len());
+    let edges = topo.edge_count();
+    let world = World {
+        best: tree.start_tip(),
+        latency: latency_model(config, table.as_ref()),
+        jitter: jitter(config),
+        uplinks: vec![UploadLink::default(); n as usize],
+        last_arrival_ns: vec![0; edges],
+        latency_rng: (0..u64::from(n)).map(|i| streams.stream(Stream::Latency, i)).collect(),
+        hash,
+        miners_at,
+        mining_rng: streams.stream(Stream::Mining, 0),
+        content_rng: streams.stream(Stream::BlockContent, 0),
+        generation: 0,
+        block_shape: block_shape(config),
+        metrics,
+        stop: StopRule { blocks: config.stop.blocks, drain: SimDuration::from_secs_f64(config.stop.drain_s) },
+        mining_stopped: false,
+        done: false,
+        in_flight: 0,
+        actions: Vec::new(),
+        tree,
+        topo,
+        nodes,
+        net,
+    };
+    Ok(Built { world, queue: EventQueue::new() })
+}
+
+/// Consensus parameters from the scenario (mainnet's for everything the
+/// scenario does not set, such as the proof-of-work limit).
+pub fn consensus_params(config: &Config) -> ConsensusParams {
+    let c = &config.consensus;
+    let mut p = ConsensusParams::mainnet();
+    p.target_spacing_s = i64::from(c.block_interval_s);
+    p.retarget_interval = c.retarget_interval;
+    p.clamp_factor = i64::from(c.clamp_factor);
+    p.max_block_weight = c.max_block_weight;
+    p.halving_interval = c.halving_interval;
+    p.initial_subsidy_sat = c.initial_subsidy_sat;
+    p.mtp_window = c.mtp_window;
+    p.max_future_block_time_s = i64::from(c.max_future_block_time_s);
+    p
+}
+
+/// The chain below the start height: enough blocks for the median-time-past
+/// window and the first retarget, at the difficulty that gives the target
+/// interval at the configured hash rate. Timestamps are spaced so that the
+/// span Core measures for a retarget (2015 intervals for 2016 blocks) equals
+/// the target timespan exactly: a retarget at the start height keeps the
+/// difficulty, and history intervals average the equilibrium 600 x 2016/2015 s.
+fn build_history(config: &Config) -> BlockTree {
+    let params = consensus_params(config);
+    let mut tree = BlockTree::new(params.clone(), Box::new(BitcoinRetarget));
+    let c = &config.consensus;
+    let interval = i64::from(c.retarget_interval);
+    let spacing = i64::from(c.block_interval_s);
+    let target = target_for_hashrate(config.mining.hashrate_hs, f64::from(c.block_interval_s));
+    let bits = encode_compact(&target.min(params.pow_limit));
+    let len = c.start_height.min(c.retarget_interval + c.mtp_window).max(1);
+    let root_height = c.start_height - len;
+    let time_of = |i: u32| -> u32 {
+        let back = i64::from(len - 1 - i);
+        let t = EPOCH_UNIX_S - back * spacing * interval / (interval - 1).max(1);
+        u32::try_from(t).expect("history timestamps are after 1970")
+    };
+    let header = |prev: BlockHash, height: u32, time: u32| Header {
+        version: HEADER_VERSION,
+        prev_hash: prev,
+        merkle_root: sha256d(&height.to_le_bytes()),
+        time,
+        bits,
+        nonce: 0,
+    };
+    let mut prev = tree.push_root(header(BlockHash([0; 32]), root_height, time_of(0)), root_height);
+    for i in 1..len {
+        let h = header(tree.get(prev).hash, root_height + i, time_of(i));
+        prev = tree.push(NewBlock {
+            header: h,
+            parent: prev,
+            found_at: crate::sim::SimTime::ZERO,
+            origin: Origin::History,
+            size_bytes: 0,
+            weight: 0,
+            tx_count: 1,
+            fees_sat: 0,
+            coinbase_sat: 0,
+        });
+    }
+    tree
+}
+
+fn region_table(config: &Config) -> Option<RegionTable> {
+    match config.network.preset {
+        NetworkPresetName::Bitcoin2015 => Some(net::bitcoin_2015()),
+        NetworkPresetName::Bitcoin2019 => Some(net::bitcoin_2019()),
+        NetworkPresetName::Ideal => None,
+    }
+}
+
+fn latency_model(config: &Config, table: Option<&RegionTable>) -> LatencyModel {
+    match table {
+        Some(t) => LatencyModel::Matrix(t.latency_ms),
+        None => LatencyModel::Constant(config.network.latency_ms),
+    }
+}
+
+fn jitter(config: &Config) -> Jitter {
+    match config.network.jitter {
+        JitterConfig::None => Jitter::None,
+        JitterConfig::Pareto => Jitter::Pareto,
+        JitterConfig::Lognormal { sigma } => Jitter::LogNormal { sigma },
+    }
+}
+
+fn block_shape(config: &Config) -> BlockShape {
+    let b = &config.blocks;
+    let weight = (b.size_bytes as f64 * (4.0 - 3.0 * b.witness_fraction)).round() as u64;
+    let tx_count = (b.size_bytes / u64::from(b.mean_tx_bytes)).clamp(1, u64::from(u32::MAX)) as u32;
+    BlockShape { size_bytes: b.size_bytes, weight, tx_count }
+}
+
+/// A miner and, for pools, the settings of its node.
+struct Placed {
+    miner: Miner,
+    pool: Option<PoolConfig>,
+}
+
+/// Puts each pool on its own node in its region (moving a random node there
+/// if the region has none left), or makes every node a miner.
+fn place_miners(config: &Config, region: &mut [Region], streams: &Streams) -> Vec<Placed> {
+    let total = config.mining.hashrate_hs;
+    match &config.mining.miners {
+        MinersConfig::Pools(pools) => {
+            let mut rng = streams.stream(Stream::Placement, 0);
+            let mut taken = vec![false; region.len()];
+            pools
+                .iter()
+                .map(|p| {
+                    let in_region: Vec<usize> =
+                        (0..region.len()).filter(|&i| !taken[i] && region[i] == p.region).collect();
+                    let node = match rng.pick(&in_region) {
+                        Some(&i) => i,
+                        None => {
+                            let free: Vec<usize> = (0..region.len()).filter(|&i| !taken[i]).collect();
+                            let &i = rng.pick(&free).expect("validation ensures pools <= nodes");
+                            region[i] = p.region;
+                            i
+                        }
+                    };
+                    taken[node] = true;
+                    let miner = Miner {
+                        name: p.name.clone(),
+                        node: NodeId(node as u32),
+                        hashrate_hs: p.hash_share * total,
+                        share: p.hash_share,
+                    };
+                    Placed { miner, pool: Some(p.clone()) }
+                })
+                .collect()
+        }
+        MinersConfig::EveryNode { relative_sd } => {
+            // SimBlock draws each node's power from a normal distribution and
+            // keeps it positive; shares are the normalised powers.
+            let mut rng = streams.stream(Stream::HashPower, 0);
+            let power: Vec<f64> =
+                (0..region.len()).map(|_| rng.normal(1.0, *relative_sd).max(1e-6)).collect();
+            let sum: f64 = power.iter().sum();
+            power
+                .iter()
+                .enumerate()
+                .map(|(i, w)| Placed {
+                    miner: Miner {
+                        name: format!("node-{i}"),
+                        node: NodeId(i as u32),
+                        hashrate_hs: w / sum * total,
+                        share: w / sum,
+                    },
+                    pool: None,
+                })
+                .collect()
+        }
+    }
+}
+
+fn node_bandwidth(
+    config: &Config,
+    table: Option<&RegionTable>,
+    region: Vec<Region>,
+    miners: &[Placed],
+) -> NodeNet {
+    let (mut up, mut down): (Vec<f64>, Vec<f64>) = region
+        .iter()
+        .map(|r| match table {
+            Some(t) => (t.upload_bps[r.index()], t.download_bps[r.index()]),
+            None => (UNLIMITED_BPS, UNLIMITED_BPS),
+        })
+        .unzip();
+    if config.network.preset != NetworkPresetName::Ideal {
+        for m in miners {
+            if let Some(p) = &m.pool {
+                let i = m.miner.node.index();
+                up[i] = p.upload_bps.unwrap_or(up[i]);
+                down[i] = p.download_bps.unwrap_or(down[i]);
+            }
+        }
+    }
+    NodeNet { region, upload_bps: up, download_bps: down }
+}
+
+fn build_topology(
+    config: &Config,
+    miners: &[Placed],
+    streams: &Streams,
+) -> Result<net::Topology, BuildError> {
+    let n = config.network.nodes as usize;
+    let mut placement = streams.stream(Stream::Placement, 1);
+    let non_listening = match &config.network.topology {
+        TopologyConfig::BitcoinCore { non_listening_fraction, .. } => *non_listening_fraction,
+        _ => 0.0,
+    };
+    let mut slots: Vec<NodeSlot> = (0..n)
+        .map(|_| NodeSlot {
+            listening: !placement.chance(non_listening),
+            outbound: None,
+            max_connections: None,
+        })
+        .collect();
+    for m in miners {
+        if let Some(p) = &m.pool {
+            let slot = &mut slots[m.miner.node.index()];
+            slot.listening = true;
+            if let Some(c) = p.connections {
+                slot.outbound = Some(c);
+                let base = match &config.network.topology {
+                    TopologyConfig::BitcoinCore { max_connections, .. } => *max_connections,
+                    _ => 125,
+                };
+                slot.max_connections = Some(c + base);
+            }
+        }
+    }
+    let spec = match &config.network.topology {
+        TopologyConfig::BitcoinCore {
+            outbound_full_relay, outbound_block_relay, max_connections, ..
+        } => TopologySpec::BitcoinCore {
+            outbound_full_relay: *outbound_full_relay,
+            outbound_block_relay: *outbound_block_relay,
+            max_connections: *max_connections,
+        },
+        TopologyConfig::Degree2015 => TopologySpec::Degree2015,
+        TopologyConfig::RandomRegular { degree } => TopologySpec::RandomRegular { degree: *degree },
+        TopologyConfig::Complete => TopologySpec::Complete,
+        TopologyConfig::File { edges, .. } => TopologySpec::EdgeList(edges.clone()),
+    };
+    Ok(net::generate(&spec, &slots, &mut streams.stream(Stream::Topology, 0))?)
+}

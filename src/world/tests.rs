@@ -1,0 +1,90 @@
+//! Unit tests of whole small worlds, built from configurations made in code
+//! (the scenario parser has its own tests).
+
+use super::*;
+use crate::scenario::*;
+
+pub(crate) fn config(nodes: u32, protocol: RelayProtocol, blocks: u64) -> Config {
+    Config {
+        name: "unit".into(),
+        description: String::new(),
+        seed: 1,
+        stop: StopConfig { blocks: Some(blocks), sim_time_s: None, drain_s: 600.0, max_events: 100_000_000 },
+        network: NetworkConfig {
+            nodes,
+            preset: NetworkPresetName::Bitcoin2019,
+            latency_ms: 100.0,
+            jitter: JitterConfig::Pareto,
+            topology: TopologyConfig::BitcoinCore {
+                outbound_full_relay: 8,
+                outbound_block_relay: 2,
+                max_connections: 125,
+                non_listening_fraction: 0.0,
+            },
+        },
+        relay: RelayConfig {
+            protocol,
+            high_bandwidth_peers: 3,
+            validation_ms: 2.0,
+            validation_ms_per_mb: 20.0,
+        },
+        consensus: ConsensusConfig {
+            block_interval_s: 600,
+            difficulty: DifficultyName::Bitcoin,
+            retarget_interval: 2016,
+            clamp_factor: 4,
+            max_block_weight: 4_000_000,
+            halving_interval: 210_000,
+            initial_subsidy_sat: 5_000_000_000,
+            mtp_window: 11,
+            max_future_block_time_s: 7200,
+            start_height: 2016,
+        },
+        blocks: BlocksConfig { size_bytes: 535_000, mean_tx_bytes: 500, witness_fraction: 0.0 },
+        mining: MiningConfig { hashrate_hs: 1e21, miners: MinersConfig::EveryNode { relative_sd: 0.25 } },
+        output: OutputConfig { write_graph: false },
+    }
+}
+
+#[test]
+fn every_protocol_converges_and_counts_add_up() {
+    for p in
+        [RelayProtocol::Legacy, RelayProtocol::Headers, RelayProtocol::Compact, RelayProtocol::Unsolicited]
+    {
+        let c = config(200, p, 20);
+        let out = simulate(&c, 4, |_, _| {}).unwrap();
+        let w = &out.world;
+        let best = w.best_block();
+        assert_eq!(w.tree().get(best).height, 2015 + 20, "{p:?}");
+        for n in 0..200 {
+            let tip = w.nodes().tip(NodeId(n));
+            assert_eq!(w.tree().get(tip).chainwork, w.tree().get(best).chainwork, "{p:?} node {n}");
+        }
+        let st = w.metrics().block(best).unwrap();
+        assert_eq!(st.nodes_reached, 200, "{p:?} {:?} {:?}", out.stats, st);
+        assert!(st.t_nodes[2].unwrap() > w.tree().get(best).found_at);
+    }
+}
+
+#[test]
+fn history_keeps_difficulty_at_the_first_retarget() {
+    let c = config(20, RelayProtocol::Compact, 3);
+    let out = simulate(&c, 1, |_, _| {}).unwrap();
+    let tree = out.world.tree();
+    let start = tree.start_tip();
+    assert_eq!(tree.get(start).height, 2015);
+    let first = tree.iter().nth(tree.history_len() as usize).unwrap().1;
+    assert_eq!(first.height, 2016, "the first simulated block is a retarget height");
+    assert_eq!(first.header.bits, tree.get(start).header.bits, "retarget over the history keeps difficulty");
+    assert!(first.verdict.is_ok());
+}
+
+#[test]
+fn compact_relay_is_faster_than_legacy() {
+    let median = |p| {
+        let out = simulate(&config(300, p, 15), 9, |_, _| {}).unwrap();
+        crate::report::summarize("x", &out).prop_median_s.unwrap()
+    };
+    let (compact, legacy) = (median(RelayProtocol::Compact), median(RelayProtocol::Legacy));
+    assert!(compact < legacy / 2.0, "compact {compact} legacy {legacy}");
+}

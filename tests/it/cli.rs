@@ -1,0 +1,132 @@
+//! The `powsim` binary: exit codes, error messages, outputs, thread counts.
+
+use crate::common::{dir_contents, temp_dir};
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn powsim(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_powsim")).args(args).current_dir(cwd).output().expect("binary runs")
+}
+
+const TINY: &str = r#"
+name = "tiny"
+seed = 3
+[stop]
+blocks = 8
+[network]
+nodes = 40
+preset = "bitcoin-2019"
+[mining]
+pools = "every-node"
+"#;
+
+#[test]
+fn run_writes_results_and_summary() {
+    let dir = temp_dir("cli-run");
+    std::fs::write(dir.join("tiny.toml"), TINY).unwrap();
+    let out = powsim(&["run", "tiny.toml", "--quiet"], &dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let res = dir.join("results/tiny/seed-3");
+    for f in ["summary.csv", "blocks.csv", "reorgs.csv", "difficulty.csv", "manifest.toml"] {
+        assert!(res.join(f).is_file(), "{f} missing");
+    }
+    let summary = std::fs::read_to_string(res.join("summary.csv")).unwrap();
+    let header = summary.lines().next().unwrap();
+    for col in [
+        "scenario",
+        "stale_rate",
+        "prop_median_s",
+        "t100_mean_s",
+        "hash_t90_mean_s",
+        "max_reorg_depth",
+        "events",
+    ] {
+        assert!(header.split(',').any(|c| c == col), "summary lacks {col}");
+    }
+    let manifest = std::fs::read_to_string(res.join("manifest.toml")).unwrap();
+    assert!(manifest.contains("seed = 3") && manifest.contains("[resolved"), "{manifest}");
+    let out =
+        powsim(&["run", "tiny.toml", "--seed", "9", "--out", "custom", "--set", "network.nodes=30"], &dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.join("custom/summary.csv").is_file());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("stale"), "summary table printed");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn several_runs_do_not_depend_on_the_thread_count() {
+    let dir = temp_dir("cli-threads");
+    std::fs::write(dir.join("tiny.toml"), TINY).unwrap();
+    for t in ["1", "2"] {
+        let out = powsim(
+            &["run", "tiny.toml", "--runs", "3", "--threads", t, "--out", &format!("t{t}"), "--quiet"],
+            &dir,
+        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let (a, b) = (dir_contents(&dir.join("t1")), dir_contents(&dir.join("t2")));
+    assert_eq!(a.len(), 15, "three runs of five files");
+    assert_eq!(a, b);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Each bad input exits with code 2, names the file, line and key, and writes nothing.
+#[test]
+fn bad_scenarios_get_clear_errors_and_write_nothing() {
+    let dir = temp_dir("cli-errors");
+    let cases: &[(&str, &str, &[&str])] = &[
+        ("unknown-key", "name = \"x\"\n[network]\nnodez = 5\n", &["unknown-key.toml:3", "network.nodez"]),
+        (
+            "wrong-type",
+            "name = \"x\"\n[network]\nnodes = \"many\"\n",
+            &["wrong-type.toml:3", "network.nodes"],
+        ),
+        ("range", "name = \"x\"\n[network]\nnodes = 1\n", &["range.toml:3", "network.nodes"]),
+        (
+            "shares",
+            "name = \"x\"\n[[mining.pool]]\nname = \"a\"\nhash_share = 0.5\nregion = \"EU\"\n",
+            &["shares.toml", "mining.pool", "sum"],
+        ),
+        (
+            "datafile",
+            "name = \"x\"\n[network]\ntopology = \"file\"\ntopology_file = \"nope.csv\"\n",
+            &["datafile.toml:4", "network.topology_file", "nope.csv"],
+        ),
+    ];
+    for (name, text, needles) in cases {
+        let file = format!("{name}.toml");
+        std::fs::write(dir.join(&file), text).unwrap();
+        let out = powsim(&["run", &file], &dir);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        for n in *needles {
+            assert!(err.contains(n), "{name}: error should mention {n:?}: {err}");
+        }
+        assert!(!dir.join("results").exists(), "{name}: something was written");
+    }
+    let out = powsim(&["run", "missing.toml"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.toml"));
+    let out = powsim(
+        &["run", "range.toml", "--set", "network.nodes=10", "--set", "stop.blocks=2", "--quiet"],
+        &dir,
+    );
+    assert!(out.status.success(), "--set fixes the bad value: {}", String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn validate_and_scenarios_commands() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = powsim(&["validate", "scenarios/quickstart.toml", "--set", "network.nodes=500"], root);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("nodes = 500") && text.contains("protocol = \"compact\""), "{text}");
+    let out = powsim(&["scenarios"], root);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for s in ["quickstart.toml", "bitcoin-2015.toml", "bitcoin-2019.toml", "bench-10k.toml"] {
+        assert!(text.contains(s), "{s} not listed: {text}");
+    }
+    assert!(!text.contains("invalid"), "{text}");
+}

@@ -1,0 +1,112 @@
+//! Published results the simulator must reproduce (shared/reference/validation.md).
+
+use crate::common::{config, run};
+use powsim::consensus::{ConsensusParams, decode_compact};
+use powsim::report::{main_chain_flags, summarize};
+
+/// Analytic stale rate (validation.md §2): every block reaches all other hash
+/// power after exactly d seconds; Poisson blocks with mean interval T. With
+/// miner shares a_i, a block is orphaned with probability about
+/// sum_i a_i (1 - exp(-(1 - a_i) d / T)).
+#[test]
+fn stale_rate_matches_the_analytic_model_on_an_ideal_network() {
+    let pools: String = (0..20)
+        .map(|i| format!("[[mining.pool]]\nname = \"p{i}\"\nhash_share = 0.05\nregion = \"NA\"\n"))
+        .collect();
+    let text = format!(
+        r#"
+name = "analytic-stale"
+[stop]
+blocks = 5000
+[network]
+nodes = 20
+preset = "ideal"
+latency_ms = 10000
+topology = "complete"
+[relay]
+protocol = "unsolicited"
+validation_ms = 0
+validation_ms_per_mb = 0
+[consensus]
+block_interval_s = 600
+{pools}"#
+    );
+    let c = config(&text, &[]);
+    let (d, t) = (10.0f64, 600.0f64);
+    let expected: f64 = (0..20).map(|_| 0.05 * (1.0 - (-(0.95) * d / t).exp())).sum();
+    let (mut stale, mut settled) = (0.0, 0.0);
+    for seed in 1..=4 {
+        let s = summarize("x", &run(&c, seed));
+        let n = (s.blocks_mined - 6) as f64;
+        stale += s.stale_rate.unwrap() * n;
+        settled += n;
+    }
+    let measured = stale / settled;
+    let se = (expected * (1.0 - expected) / settled).sqrt();
+    assert!(settled >= 20_000.0, "need at least 20,000 blocks, have {settled}");
+    assert!(
+        (measured - expected).abs() <= 2.0 * se,
+        "stale rate {measured:.5} vs analytic {expected:.5} (2 SE = {:.5}, {settled} blocks)",
+        2.0 * se
+    );
+}
+
+/// Difficulty equilibrium (validation.md §1): Core measures 2015 intervals
+/// against 14 days, so at constant hash rate the mean interval is
+/// 600 x 2016 / 2015 = 600.30 s. 50 retarget periods must land within 1 %,
+/// and each retarget must match the span it measured.
+#[test]
+fn bitcoin_difficulty_settles_at_600_30_seconds() {
+    let text = r#"
+name = "equilibrium"
+[stop]
+blocks = 100800
+[network]
+nodes = 2
+preset = "ideal"
+latency_ms = 1
+topology = "complete"
+[relay]
+protocol = "unsolicited"
+validation_ms = 0
+validation_ms_per_mb = 0
+[blocks]
+size_bytes = 1000
+[[mining.pool]]
+name = "solo"
+hash_share = 1.0
+region = "NA"
+"#;
+    let c = config(text, &[]);
+    let out = run(&c, 5);
+    let s = summarize("x", &out);
+    let want = 600.0 * 2016.0 / 2015.0;
+    let got = s.mean_block_interval_s.unwrap();
+    assert!((got - want).abs() / want < 0.01, "mean interval {got} vs {want}");
+
+    let tree = out.world.tree();
+    let main = main_chain_flags(tree, out.world.best_block());
+    let params = ConsensusParams::mainnet();
+    let mut checked = 0;
+    for (id, rec) in tree.iter().skip(tree.history_len() as usize) {
+        if !main[id.index()] || rec.height % 2016 != 0 {
+            continue;
+        }
+        let prev = rec.parent.unwrap();
+        let first = tree.ancestor_of(prev, rec.height - 2016);
+        let span = i64::from(tree.get(prev).header.time) - i64::from(tree.get(first).header.time);
+        let clamped = span.clamp(params.timespan_s() / 4, params.timespan_s() * 4) as f64;
+        let old = decode_compact(tree.get(prev).header.bits).target.to_f64();
+        let new = decode_compact(rec.header.bits).target.to_f64();
+        let ratio = new / old;
+        let implied = clamped / params.timespan_s() as f64;
+        // The truncating encoder rounds the target down by less than 2^-15.
+        assert!(
+            ratio <= implied * (1.0 + 1e-12) && ratio >= implied * (1.0 - 2f64.powi(-15)),
+            "height {}",
+            rec.height
+        );
+        checked += 1;
+    }
+    assert!(checked >= 49, "only {checked} retargets checked");
+}
