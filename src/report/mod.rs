@@ -8,5 +8,5 @@
 mod summary;
 mod write;
 
-pub use summary::{Summary, summarize};
+pub use summary::{STALE_RATE_EXCLUDED_HEIGHTS, Summary, main_chain_flags, summarize};
 pub use write::{ReportError, RunMeta, write_run};

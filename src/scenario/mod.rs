@@ -1,5 +1,110 @@
 //! The input boundary: scenario TOML -> validated [`Config`].
+//!
+//! Three steps, each with errors that name the file, the line, the dotted
+//! key and what is allowed ([`ScenarioError`]):
+//!
+//! 1. parse: the file's bytes -> UTF-8 -> a TOML document with spans; the
+//!    `--set` overrides are spliced into it (`overrides`);
+//! 2. serde: document -> raw structs (`raw`): syntax, types, unknown keys;
+//! 3. lower: raw structs -> [`Config`] (`lower*`): defaults, ranges,
+//!    combinations, presets, data files.
+//!
+//! This module and its data files are the only scenario code that touches
+//! the filesystem; nothing here runs the simulation.
 
+mod check;
 mod config;
+mod ctx;
+mod edges;
+mod error;
+mod locate;
+mod lower;
+mod lower_mining;
+mod lower_network;
+mod names;
+mod overrides;
+mod raw;
+mod resolved;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_errors;
+
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+use toml::de::DeTable;
 
 pub use config::*;
+pub use error::ScenarioError;
+pub use resolved::{digest_hex, resolved_toml};
+
+use ctx::{Ctx, line_of};
+use raw::RawScenario;
+
+/// Largest scenario file `load` reads (16 MiB); real ones are a few KiB.
+const MAX_SCENARIO_BYTES: usize = 16 << 20;
+
+/// Reads the scenario file at `path`, applies the `--set` overrides
+/// (`"key.path=value"`, in order) and validates the result. Data files
+/// named in the scenario are found relative to the scenario file's directory.
+pub fn load(path: &Path, overrides: &[String]) -> Result<Config, ScenarioError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
+        ScenarioError::new(file.as_str(), None, "", format!("cannot read scenario file: {e}"))
+    })?;
+    let text = decode(&file, &bytes)?;
+    parse_str(text, path, overrides)
+}
+
+/// Parses and validates scenario `text` as if read from `origin` (used for
+/// error messages and to find data files), with `--set` overrides.
+pub fn parse_str(text: &str, origin: &Path, overrides: &[String]) -> Result<Config, ScenarioError> {
+    let ctx = Ctx::new(origin.display().to_string(), text, overrides);
+    let raw = parse_raw(text, overrides, &ctx)?;
+    let dir = origin.parent().unwrap_or(Path::new("."));
+    lower::lower(raw, &ctx, dir)
+}
+
+/// The scenario file's bytes as text: within the size limit and UTF-8.
+fn decode<'b>(file: &str, bytes: &'b [u8]) -> Result<&'b str, ScenarioError> {
+    if bytes.len() > MAX_SCENARIO_BYTES {
+        let message =
+            format!("is {} bytes; scenario files may have at most {MAX_SCENARIO_BYTES}", bytes.len());
+        return Err(ScenarioError::new(file, None, "", message));
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        let line = line_of(bytes, e.valid_up_to());
+        ScenarioError::new(file, Some(line), "", "is not valid UTF-8 text (TOML files must be UTF-8)")
+    })
+}
+
+/// Steps 1 and 2: TOML syntax, overrides, serde.
+fn parse_raw<'a>(
+    text: &'a str,
+    overrides: &'a [String],
+    ctx: &Ctx<'_>,
+) -> Result<RawScenario, ScenarioError> {
+    let document = DeTable::parse(text).map_err(|e| {
+        let message = format!("TOML syntax error: {}", e.message().trim_end());
+        ctx.err("", e.span().as_ref(), message)
+    })?;
+    let span = document.span();
+    let mut root = document.into_inner();
+    overrides::apply(&mut root, overrides, ctx)?;
+    let located = root.clone();
+    RawScenario::deserialize(toml::de::Deserializer::from(Spanned::new(span, root))).map_err(|e| {
+        let key = e.span().map(|span| locate::key_at(&located, &span)).unwrap_or_default();
+        ctx.err(&key, e.span().as_ref(), polish(e.message()))
+    })
+}
+
+/// Serde's messages in the scenario's own words.
+fn polish(message: &str) -> String {
+    match message {
+        "integer number overflowed" => "integer is too large to read (no key allows it)".to_string(),
+        "floating-point number overflowed" => "number is too large to be a finite float".to_string(),
+        other => other.replacen("unknown field", "unknown key", 1),
+    }
+}

@@ -108,7 +108,7 @@ fn bad_scenarios_get_clear_errors_and_write_nothing() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.toml"));
     let out = powsim(
-        &["run", "range.toml", "--set", "network.nodes=10", "--set", "stop.blocks=2", "--quiet"],
+        &["run", "range.toml", "--set", "network.nodes=20", "--set", "stop.blocks=2", "--quiet"],
         &dir,
     );
     assert!(out.status.success(), "--set fixes the bad value: {}", String::from_utf8_lossy(&out.stderr));

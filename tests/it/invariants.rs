@@ -7,7 +7,7 @@ use powsim::sim::{SimRng, StopReason};
 /// Derives a whole small scenario from a seed, as `--set` overrides.
 fn random_overrides(seed: u64) -> Vec<String> {
     let mut r = SimRng::from_seed_u64(seed);
-    let nodes = 10 + 2 * r.below(35) as u32;
+    let nodes = 16 + 2 * r.below(30) as u32;
     let preset = *r.pick(&["bitcoin-2015", "bitcoin-2019", "ideal"]).unwrap();
     let mut o = vec![
         format!("network.nodes={nodes}"),
@@ -18,7 +18,7 @@ fn random_overrides(seed: u64) -> Vec<String> {
         // Short intervals make forks and reorgs common enough to exercise.
         format!("consensus.block_interval_s={}", *r.pick(&[2u32, 10, 60, 600]).unwrap()),
         format!("consensus.retarget_interval={}", *r.pick(&[10u32, 2016]).unwrap()),
-        format!("blocks.size_bytes={}", 1000 + r.below(2_000_000)),
+        format!("blocks.size_bytes={}", 1000 + r.below(999_000)),
     ];
     if preset == "ideal" {
         o.push(format!("network.latency_ms={}", 1 + r.below(3000)));
@@ -42,6 +42,7 @@ name = "swarm"
 
 #[test]
 fn random_small_scenarios_keep_every_invariant() {
+    let (mut stale_total, mut reorg_total) = (0, 0);
     for seed in 0..24u64 {
         let overrides = random_overrides(seed);
         let refs: Vec<&str> = overrides.iter().map(|s| s.as_str()).collect();
@@ -53,6 +54,8 @@ fn random_small_scenarios_keep_every_invariant() {
         assert!(matches!(out.stats.reason, StopReason::Finished | StopReason::QueueEmpty), "{ctx}");
         assert!(!w.drain_cut_short(), "network did not go quiet: {ctx}");
         let s = summarize("swarm", &out);
+        stale_total += s.stale_blocks;
+        reorg_total += s.reorgs;
         assert_eq!(s.stale_blocks + s.blocks_main, s.blocks_mined, "{ctx}");
         assert!(s.blocks_main >= c.stop.blocks.unwrap(), "{ctx}");
         let best_work = tree.get(w.best_block()).chainwork;
@@ -75,4 +78,6 @@ fn random_small_scenarios_keep_every_invariant() {
             }
         }
     }
+    // The scenarios must exercise forks and reorganisations, not only the happy path.
+    assert!(stale_total > 10 && reorg_total > 10, "stale {stale_total}, reorgs {reorg_total}");
 }

@@ -1,0 +1,204 @@
+//! Lowering of `[mining]`: total hash rate and the miners, either explicit
+//! `[[mining.pool]]` tables or a preset (`bitcoin-2015`, `every-node`).
+//! Explicit pools must have unique names, shares summing to 1 and fit on
+//! the network (one node per pool).
+
+use std::collections::BTreeMap;
+
+use toml::Spanned;
+
+use super::check::{POSITIVE, POSITIVE_QUANTITY, SHARE, UNIT};
+use super::config::{MinersConfig, MiningConfig, PoolConfig};
+use super::ctx::{Ctx, Span};
+use super::error::ScenarioError;
+use super::lower::open;
+use super::names::{POOL_PRESETS, PoolsPreset, pools_name};
+use super::raw::{Float, Opt, RawMining, RawPool, Table};
+use crate::net::Region;
+
+/// How far the pool shares may sum from 1.
+pub(crate) const SHARE_SUM_TOLERANCE: f64 = 1e-6;
+
+/// Longest pool name.
+const MAX_POOL_NAME_CHARS: usize = 64;
+
+/// Bits per second in a Mbit/s.
+pub(crate) const BPS_PER_MBPS: f64 = 1e6;
+
+/// Bitcoin in 2015: 16 pools, hash share and region, from Gervais et al.,
+/// "On the Security and Performance of Proof of Work Blockchains" (CCS 2016),
+/// simulator source `bitcoin-test.cc` (`bitcoinMinersHash`,
+/// `bitcoinMinersRegions`); see /work/shared/reference/network-data.md §5.1.
+/// The published shares sum to 1.001, so [`bitcoin_2015_pools`] divides
+/// each by the sum.
+const BITCOIN_2015: [(f64, Region); 16] = [
+    (0.289, Region::AP),
+    (0.196, Region::AP),
+    (0.159, Region::AP),
+    (0.133, Region::NA),
+    (0.066, Region::AP),
+    (0.054, Region::NA),
+    (0.029, Region::EU),
+    (0.016, Region::EU),
+    (0.012, Region::NA),
+    (0.012, Region::NA),
+    (0.012, Region::NA),
+    (0.009, Region::EU),
+    (0.005, Region::NA),
+    (0.005, Region::NA),
+    (0.002, Region::NA),
+    (0.002, Region::NA),
+];
+
+/// Gervais et al. give pools 100 Mbit/s links (network-data.md §2).
+const BITCOIN_2015_POOL_MBPS: f64 = 100.0;
+
+/// Gervais et al. give pools 700-800 connections; we take the middle.
+const BITCOIN_2015_POOL_CONNECTIONS: u32 = 750;
+
+/// Mining; `nodes_span` is blamed when the pools do not fit on the nodes.
+pub(crate) fn lower(
+    ctx: &Ctx<'_>,
+    table: Opt<Table<RawMining>>,
+    nodes: u32,
+    nodes_span: Option<&Span>,
+) -> Result<MiningConfig, ScenarioError> {
+    let (mut raw, _) = open(table);
+    let hashrate_hs = ctx.float("mining.hashrate_hs", &raw.hashrate_hs, POSITIVE, 1e21)?;
+    let miners = match raw.pool.take() {
+        Some(pools) => explicit_pools(ctx, &raw, pools, nodes)?,
+        None => preset_miners(ctx, &raw, nodes, nodes_span)?,
+    };
+    Ok(MiningConfig { hashrate_hs, miners })
+}
+
+/// The `bitcoin-2015` preset pools (shares normalised to sum to 1).
+pub(crate) fn bitcoin_2015_pools() -> Vec<PoolConfig> {
+    let total: f64 = BITCOIN_2015.iter().map(|(share, _)| share).sum();
+    let bps = BITCOIN_2015_POOL_MBPS * BPS_PER_MBPS;
+    let pool = |(i, (share, region)): (usize, &(f64, Region))| PoolConfig {
+        name: format!("pool-{:02}", i + 1),
+        hash_share: share / total,
+        region: *region,
+        upload_bps: Some(bps),
+        download_bps: Some(bps),
+        connections: Some(BITCOIN_2015_POOL_CONNECTIONS),
+    };
+    BITCOIN_2015.iter().enumerate().map(pool).collect()
+}
+
+fn preset_miners(
+    ctx: &Ctx<'_>,
+    raw: &RawMining,
+    nodes: u32,
+    nodes_span: Option<&Span>,
+) -> Result<MinersConfig, ScenarioError> {
+    let preset =
+        ctx.choice("mining.pools", &raw.pools, &POOL_PRESETS, pools_name, PoolsPreset::Bitcoin2015)?;
+    if preset == PoolsPreset::EveryNode {
+        let relative_sd = ctx.float("mining.every_node_sd", &raw.every_node_sd, UNIT, 0.25)?;
+        return Ok(MinersConfig::EveryNode { relative_sd });
+    }
+    let here = format!("pools = \"{}\"", pools_name(&preset));
+    ctx.absent("mining.every_node_sd", &raw.every_node_sd, "pools = \"every-node\"", &here)?;
+    let pools = bitcoin_2015_pools();
+    if pools.len() > nodes as usize {
+        let at = raw.pools.as_ref().map(Spanned::span).or_else(|| nodes_span.cloned());
+        let message = format!(
+            "the bitcoin-2015 pool preset puts {} pools on separate nodes, but network.nodes = {nodes}; use more nodes or other pools",
+            pools.len()
+        );
+        return Err(ctx.err("mining.pools", at.as_ref(), message));
+    }
+    Ok(MinersConfig::Pools(pools))
+}
+
+fn explicit_pools(
+    ctx: &Ctx<'_>,
+    raw: &RawMining,
+    tables: Spanned<Vec<Spanned<Table<RawPool>>>>,
+    nodes: u32,
+) -> Result<MinersConfig, ScenarioError> {
+    if let Some(pools) = &raw.pools {
+        let message = "give either mining.pools or [[mining.pool]] tables, not both";
+        return Err(ctx.err("mining.pools", Some(&pools.span()), message));
+    }
+    let given = "[[mining.pool]] tables are given";
+    ctx.absent("mining.every_node_sd", &raw.every_node_sd, "pools = \"every-node\"", given)?;
+    let span = tables.span();
+    let tables = tables.into_inner();
+    let mut pools = Vec::with_capacity(tables.len());
+    let mut first_use: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, table) in tables.into_iter().enumerate() {
+        let name_span = table.get_ref().0.name.as_ref().map(Spanned::span);
+        let pool = lower_pool(ctx, i, table)?;
+        if let Some(j) = first_use.insert(pool.name.clone(), i) {
+            let message = format!(
+                "pool name {:?} is already used by mining.pool[{j}]; names must be unique",
+                pool.name
+            );
+            return Err(ctx.err(&format!("mining.pool[{i}].name"), name_span.as_ref(), message));
+        }
+        pools.push(pool);
+    }
+    check_pools(ctx, &pools, nodes, &span)?;
+    Ok(MinersConfig::Pools(pools))
+}
+
+/// The whole list: not empty, one node each, shares summing to 1.
+fn check_pools(ctx: &Ctx<'_>, pools: &[PoolConfig], nodes: u32, span: &Span) -> Result<(), ScenarioError> {
+    let fail = |message: String| Err(ctx.err("mining.pool", Some(span), message));
+    if pools.is_empty() {
+        return fail("needs at least one pool".to_string());
+    }
+    if pools.len() > nodes as usize {
+        return fail(format!(
+            "{} pools need {} nodes (one node each), but network.nodes = {nodes}",
+            pools.len(),
+            pools.len()
+        ));
+    }
+    let total: f64 = pools.iter().map(|pool| pool.hash_share).sum();
+    if (total - 1.0).abs() > SHARE_SUM_TOLERANCE {
+        return fail(format!(
+            "hash_share values must sum to 1 (within {SHARE_SUM_TOLERANCE:e}), got {total}"
+        ));
+    }
+    Ok(())
+}
+
+/// One `[[mining.pool]]`; names are checked for uniqueness as they come.
+fn lower_pool(ctx: &Ctx<'_>, i: usize, table: Spanned<Table<RawPool>>) -> Result<PoolConfig, ScenarioError> {
+    let span = table.span();
+    let raw = table.into_inner().0;
+    let key = |field: &str| format!("mining.pool[{i}].{field}");
+    let name = ctx.required(&key("name"), &raw.name, Some(&span), "a unique name of 1 to 64 characters")?;
+    let length = name.get_ref().chars().count();
+    if !(1..=MAX_POOL_NAME_CHARS).contains(&length) {
+        let message = format!("must be 1 to {MAX_POOL_NAME_CHARS} characters, got {length}");
+        return Err(ctx.err(&key("name"), Some(&name.span()), message));
+    }
+    ctx.required(&key("hash_share"), &raw.hash_share, Some(&span), "a number > 0 and <= 1")?;
+    let region = ctx.required(&key("region"), &raw.region, Some(&span), "one of NA, EU, SA, AP, JP, AU")?;
+    Ok(PoolConfig {
+        name: name.get_ref().clone(),
+        hash_share: ctx.float(&key("hash_share"), &raw.hash_share, SHARE, 0.0)?,
+        region: lower_region(ctx, &key("region"), region)?,
+        upload_bps: mbps(ctx, &key("upload_mbps"), &raw.upload_mbps)?,
+        download_bps: mbps(ctx, &key("download_mbps"), &raw.download_mbps)?,
+        connections: ctx.opt_int(&key("connections"), &raw.connections, 1u32, 10_000)?,
+    })
+}
+
+fn lower_region(ctx: &Ctx<'_>, key: &str, region: &Spanned<String>) -> Result<Region, ScenarioError> {
+    region.get_ref().parse::<Region>().map_err(|_| {
+        let names: Vec<&str> = Region::ALL.iter().map(|r| r.name()).collect();
+        let message = format!("must be one of {}; got {:?}", names.join(", "), region.get_ref());
+        ctx.err(key, Some(&region.span()), message)
+    })
+}
+
+/// An optional Mbit/s key, stored as bits/s.
+fn mbps(ctx: &Ctx<'_>, key: &str, field: &Opt<Float>) -> Result<Option<f64>, ScenarioError> {
+    Ok(ctx.opt_float(key, field, POSITIVE_QUANTITY)?.map(|m| m * BPS_PER_MBPS))
+}

@@ -1,0 +1,210 @@
+//! The output side of the boundary: the resolved scenario as TOML (every key
+//! at its effective value, for the manifest) and the digest of the scenario
+//! file's bytes.
+//!
+//! `parse_str(&resolved_toml(c), origin, &[])` gives back `c` when `origin`
+//! is the scenario's own path: keys that do not apply to the chosen preset,
+//! jitter or topology are left out (they would be errors), presets are
+//! written out in full (`bitcoin-2015` pools become `[[mining.pool]]`
+//! tables), and `topology_file` keeps the path as written in the scenario,
+//! relative to the scenario file's directory, so the edges load again from
+//! the same place. Floats are written in Rust's shortest round-trip form.
+
+use std::fmt::Write;
+
+use sha2::{Digest, Sha256};
+
+use super::config::{
+    Config, JitterConfig, MinersConfig, NetworkConfig, PoolConfig, StopConfig, TopologyConfig,
+};
+use super::lower_mining::BPS_PER_MBPS;
+use super::names::{
+    difficulty_name, jitter_kind, jitter_name, preset_name, protocol_name, topology_kind, topology_name,
+};
+
+/// The full resolved scenario as TOML.
+pub fn resolved_toml(config: &Config) -> String {
+    let mut out = String::from("# Resolved scenario: every key at its effective value.\n");
+    key(&mut out, "name", string(&config.name));
+    key(&mut out, "description", string(&config.description));
+    key(&mut out, "seed", config.seed);
+    write_stop(&mut out, &config.stop);
+    write_network(&mut out, &config.network);
+    write_relay(&mut out, config);
+    write_consensus(&mut out, config);
+    write_blocks(&mut out, config);
+    write_mining(&mut out, config);
+    out.push_str("\n[output]\n");
+    key(&mut out, "write_graph", config.output.write_graph);
+    out
+}
+
+/// SHA-256 of `bytes` as 64 lowercase hex digits.
+pub fn digest_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().fold(String::with_capacity(64), |mut hex, byte| {
+        let _ = write!(hex, "{byte:02x}");
+        hex
+    })
+}
+
+fn key(out: &mut String, name: &str, value: impl std::fmt::Display) {
+    let _ = writeln!(out, "{name} = {value}");
+}
+
+/// A TOML string literal (quoted and escaped).
+fn string(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+/// A TOML float literal that parses back to exactly `x` (`100.0`, `1e21`).
+fn float(x: f64) -> String {
+    format!("{x:?}")
+}
+
+fn write_stop(out: &mut String, stop: &StopConfig) {
+    out.push_str("\n[stop]\n");
+    if let Some(blocks) = stop.blocks {
+        key(out, "blocks", blocks);
+    }
+    if let Some(sim_time_s) = stop.sim_time_s {
+        key(out, "sim_time_s", float(sim_time_s));
+    }
+    key(out, "drain_s", float(stop.drain_s));
+    key(out, "max_events", stop.max_events);
+}
+
+fn write_network(out: &mut String, network: &NetworkConfig) {
+    out.push_str("\n[network]\n");
+    key(out, "nodes", network.nodes);
+    key(out, "preset", string(preset_name(&network.preset)));
+    if network.preset == super::config::NetworkPresetName::Ideal {
+        key(out, "latency_ms", float(network.latency_ms));
+    }
+    key(out, "jitter", string(jitter_name(&jitter_kind(&network.jitter))));
+    if let JitterConfig::Lognormal { sigma } = network.jitter {
+        key(out, "jitter_sigma", float(sigma));
+    }
+    key(out, "topology", string(topology_name(&topology_kind(&network.topology))));
+    write_topology(out, &network.topology);
+}
+
+fn write_topology(out: &mut String, topology: &TopologyConfig) {
+    match topology {
+        TopologyConfig::BitcoinCore {
+            outbound_full_relay,
+            outbound_block_relay,
+            max_connections,
+            non_listening_fraction,
+        } => {
+            key(out, "outbound_full_relay", outbound_full_relay);
+            key(out, "outbound_block_relay", outbound_block_relay);
+            key(out, "max_connections", max_connections);
+            key(out, "non_listening_fraction", float(*non_listening_fraction));
+        }
+        TopologyConfig::RandomRegular { degree } => key(out, "degree", degree),
+        TopologyConfig::File { path, .. } => key(out, "topology_file", string(&path.to_string_lossy())),
+        TopologyConfig::Degree2015 | TopologyConfig::Complete => {}
+    }
+}
+
+fn write_relay(out: &mut String, config: &Config) {
+    let relay = &config.relay;
+    out.push_str("\n[relay]\n");
+    key(out, "protocol", string(protocol_name(&relay.protocol)));
+    key(out, "high_bandwidth_peers", relay.high_bandwidth_peers);
+    key(out, "validation_ms", float(relay.validation_ms));
+    key(out, "validation_ms_per_mb", float(relay.validation_ms_per_mb));
+}
+
+fn write_consensus(out: &mut String, config: &Config) {
+    let c = &config.consensus;
+    out.push_str("\n[consensus]\n");
+    key(out, "block_interval_s", c.block_interval_s);
+    key(out, "difficulty", string(difficulty_name(&c.difficulty)));
+    key(out, "retarget_interval", c.retarget_interval);
+    key(out, "clamp_factor", c.clamp_factor);
+    key(out, "max_block_weight", c.max_block_weight);
+    key(out, "halving_interval", c.halving_interval);
+    key(out, "initial_subsidy_sat", c.initial_subsidy_sat);
+    key(out, "mtp_window", c.mtp_window);
+    key(out, "max_future_block_time_s", c.max_future_block_time_s);
+    key(out, "start_height", c.start_height);
+}
+
+fn write_blocks(out: &mut String, config: &Config) {
+    let b = &config.blocks;
+    out.push_str("\n[blocks]\n");
+    key(out, "size_bytes", b.size_bytes);
+    key(out, "mean_tx_bytes", b.mean_tx_bytes);
+    key(out, "witness_fraction", float(b.witness_fraction));
+}
+
+fn write_mining(out: &mut String, config: &Config) {
+    let mining = &config.mining;
+    out.push_str("\n[mining]\n");
+    key(out, "hashrate_hs", float(mining.hashrate_hs));
+    match &mining.miners {
+        MinersConfig::EveryNode { relative_sd } => {
+            key(out, "pools", string("every-node"));
+            key(out, "every_node_sd", float(*relative_sd));
+        }
+        MinersConfig::Pools(pools) => pools.iter().for_each(|pool| write_pool(out, pool)),
+    }
+}
+
+fn write_pool(out: &mut String, pool: &PoolConfig) {
+    out.push_str("\n[[mining.pool]]\n");
+    key(out, "name", string(&pool.name));
+    key(out, "hash_share", float(pool.hash_share));
+    key(out, "region", string(pool.region.name()));
+    if let Some(bps) = pool.upload_bps {
+        key(out, "upload_mbps", mbps(bps));
+    }
+    if let Some(bps) = pool.download_bps {
+        key(out, "download_mbps", mbps(bps));
+    }
+    if let Some(connections) = pool.connections {
+        key(out, "connections", connections);
+    }
+}
+
+/// The Mbit/s literal whose value times 1e6 is exactly `bps`. `bps / 1e6`
+/// can be off by an ulp after the round trip, so the neighbours of the
+/// quotient are tried too; the value that was parsed is always among them.
+fn mbps(bps: f64) -> String {
+    let quotient = bps / BPS_PER_MBPS;
+    let bits = quotient.to_bits();
+    let found = [0i64, 1, -1, 2, -2, 3, -3]
+        .into_iter()
+        .map(|step| f64::from_bits(bits.wrapping_add_signed(step)))
+        .find(|candidate| candidate * BPS_PER_MBPS == bps);
+    float(found.unwrap_or(quotient))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_is_sha256() {
+        assert_eq!(digest_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn mbps_round_trips_through_bits_per_second() {
+        let mut m = 0.001_f64;
+        while m < 1e9 {
+            let bps = m * BPS_PER_MBPS;
+            let back: f64 = mbps(bps).parse().expect("float literal");
+            assert_eq!(back * BPS_PER_MBPS, bps, "{m}");
+            m = m * 1.37 + 0.000_123;
+        }
+    }
+
+    #[test]
+    fn floats_are_toml_floats() {
+        assert_eq!(float(1e21), "1e21");
+        assert_eq!(float(100.0), "100.0");
+        assert_eq!(float(0.5), "0.5");
+    }
+}

@@ -1,0 +1,280 @@
+//! Tests of the scenario boundary's happy paths: the shipped scenarios,
+//! defaults, the resolved TOML round trip and `--set` overrides. Error cases
+//! are in `tests_errors.rs`. Tests that write files use [`TempDir`].
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::*;
+use crate::net::Region;
+
+/// A fresh directory under the system temp dir, removed on drop.
+pub(crate) struct TempDir(pub(crate) PathBuf);
+
+impl TempDir {
+    pub(crate) fn new(label: &str) -> TempDir {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("powsim-scenario-{}-{label}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+
+    /// Writes `bytes` to `name` inside the directory and returns its path.
+    pub(crate) fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, bytes).expect("write temp file");
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub(crate) fn parse(text: &str) -> Result<Config, ScenarioError> {
+    parse_str(text, Path::new("t.toml"), &[])
+}
+
+pub(crate) fn parse_set(text: &str, sets: &[&str]) -> Result<Config, ScenarioError> {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    parse_str(text, Path::new("t.toml"), &sets)
+}
+
+fn scenarios_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+}
+
+const SHIPPED: [&str; 5] = ["quickstart", "bitcoin-2015", "bitcoin-2019", "bench-10k", "ideal-stale"];
+
+fn shipped(name: &str) -> Config {
+    let path = scenarios_dir().join(format!("{name}.toml"));
+    load(&path, &[]).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn every_shipped_scenario_loads_and_is_named_after_its_file() {
+    for name in SHIPPED {
+        assert_eq!(shipped(name).name, name);
+    }
+    let mut count = 0;
+    for entry in std::fs::read_dir(scenarios_dir()).expect("scenarios/") {
+        let path = entry.expect("dir entry").path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let config = load(&path, &[]).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(Some(config.name.as_str()), path.file_stem().and_then(|s| s.to_str()));
+            count += 1;
+        }
+    }
+    assert!(count >= SHIPPED.len());
+}
+
+#[test]
+fn shipped_scenarios_model_what_they_say() {
+    let quick = shipped("quickstart");
+    assert_eq!((quick.network.nodes, quick.stop.blocks), (1000, Some(200)));
+    assert_eq!(quick.relay.protocol, RelayProtocol::Compact);
+    let old = shipped("bitcoin-2015");
+    assert_eq!((old.network.nodes, old.blocks.size_bytes), (6000, 534_800));
+    assert_eq!(old.network.preset, NetworkPresetName::Bitcoin2015);
+    assert_eq!(old.relay.protocol, RelayProtocol::Legacy);
+    let bench = shipped("bench-10k");
+    assert_eq!(bench.network.topology, TopologyConfig::Degree2015);
+    assert_eq!(bench.mining.miners, MinersConfig::EveryNode { relative_sd: 0.25 });
+    let ideal = shipped("ideal-stale");
+    assert_eq!(ideal.network.preset, NetworkPresetName::Ideal);
+    assert_eq!((ideal.network.latency_ms, ideal.network.jitter.clone()), (10_000.0, JitterConfig::None));
+    let MinersConfig::Pools(pools) = &ideal.mining.miners else { panic!("pools") };
+    assert!(pools.len() >= 20 && pools.iter().all(|p| p.hash_share == pools[0].hash_share));
+}
+
+#[test]
+fn resolved_toml_round_trips_every_shipped_scenario() {
+    for name in SHIPPED {
+        let path = scenarios_dir().join(format!("{name}.toml"));
+        let config = shipped(name);
+        let text = resolved_toml(&config);
+        let again = parse_str(&text, &path, &[]).unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
+        assert_eq!(again, config, "{name}");
+        assert_eq!(resolved_toml(&again), text, "{name}");
+    }
+}
+
+#[test]
+fn defaults_are_applied() {
+    let config = parse("name = \"d\"").expect("minimal scenario");
+    let expected = Config {
+        name: "d".into(),
+        description: String::new(),
+        seed: 1,
+        stop: StopConfig { blocks: Some(100), sim_time_s: None, drain_s: 600.0, max_events: 2_000_000_000 },
+        network: NetworkConfig {
+            nodes: 1000,
+            preset: NetworkPresetName::Bitcoin2019,
+            latency_ms: 100.0,
+            jitter: JitterConfig::Pareto,
+            topology: TopologyConfig::BitcoinCore {
+                outbound_full_relay: 8,
+                outbound_block_relay: 2,
+                max_connections: 125,
+                non_listening_fraction: 0.0,
+            },
+        },
+        relay: RelayConfig {
+            protocol: RelayProtocol::Compact,
+            high_bandwidth_peers: 3,
+            validation_ms: 2.0,
+            validation_ms_per_mb: 20.0,
+        },
+        consensus: ConsensusConfig {
+            block_interval_s: 600,
+            difficulty: DifficultyName::Bitcoin,
+            retarget_interval: 2016,
+            clamp_factor: 4,
+            max_block_weight: 4_000_000,
+            halving_interval: 210_000,
+            initial_subsidy_sat: 5_000_000_000,
+            mtp_window: 11,
+            max_future_block_time_s: 7200,
+            start_height: 2016,
+        },
+        blocks: BlocksConfig { size_bytes: 535_000, mean_tx_bytes: 500, witness_fraction: 0.0 },
+        mining: MiningConfig {
+            hashrate_hs: 1e21,
+            miners: MinersConfig::Pools(lower_mining::bitcoin_2015_pools()),
+        },
+        output: OutputConfig { write_graph: false },
+    };
+    assert_eq!(config, expected);
+}
+
+#[test]
+fn dependent_defaults_follow_their_settings() {
+    let ideal = parse("name = \"i\"\n[network]\npreset = \"ideal\"").expect("ideal");
+    assert_eq!(ideal.network.jitter, JitterConfig::None);
+    let lognormal = parse("name = \"l\"\n[network]\njitter = \"lognormal\"").expect("lognormal");
+    assert_eq!(lognormal.network.jitter, JitterConfig::Lognormal { sigma: 0.5 });
+    let timed = parse("name = \"t\"\n[stop]\nsim_time_s = 3600").expect("sim_time only");
+    assert_eq!((timed.stop.blocks, timed.stop.sim_time_s), (None, Some(3600.0)));
+    let start = parse("name = \"s\"\n[consensus]\nretarget_interval = 144").expect("retarget");
+    assert_eq!(start.consensus.start_height, 144);
+    let regular = parse("name = \"r\"\n[network]\ntopology = \"random-regular\"").expect("regular");
+    assert_eq!(regular.network.topology, TopologyConfig::RandomRegular { degree: 8 });
+}
+
+#[test]
+fn bitcoin_2015_pool_preset_follows_gervais() {
+    let pools = lower_mining::bitcoin_2015_pools();
+    assert_eq!(pools.len(), 16);
+    assert_eq!((pools[0].name.as_str(), pools[15].name.as_str()), ("pool-01", "pool-16"));
+    assert_eq!((pools[0].region, pools[3].region, pools[6].region), (Region::AP, Region::NA, Region::EU));
+    let total: f64 = pools.iter().map(|p| p.hash_share).sum();
+    assert!((total - 1.0).abs() < 1e-12);
+    assert!((pools[0].hash_share - 0.289 / 1.001).abs() < 1e-12);
+    assert!(pools.iter().all(|p| p.upload_bps == Some(1e8) && p.download_bps == Some(1e8)));
+    assert!(pools.iter().all(|p| p.connections == Some(750)));
+}
+
+#[test]
+fn explicit_pools_are_lowered_with_bits_per_second() {
+    let text = "name = \"p\"\n[[mining.pool]]\nname = \"a\"\nhash_share = 0.75\nregion = \"eu\"\nupload_mbps = 50\n\
+                download_mbps = 0.1\nconnections = 30\n[[mining.pool]]\nname = \"b\"\nhash_share = 0.25\nregion = \"JP\"\n";
+    let config = parse(text).expect("pools");
+    let MinersConfig::Pools(pools) = &config.mining.miners else { panic!("pools") };
+    assert_eq!(pools[0].region, Region::EU);
+    assert_eq!((pools[0].upload_bps, pools[0].download_bps), (Some(5e7), Some(0.1 * 1e6)));
+    assert_eq!((pools[0].connections, pools[1].connections, pools[1].upload_bps), (Some(30), None, None));
+    assert_eq!(parse(&resolved_toml(&config)), Ok(config));
+}
+
+#[test]
+fn file_topology_loads_edges_and_round_trips() {
+    let dir = TempDir::new("file-topology");
+    std::fs::create_dir_all(dir.0.join("data")).expect("data dir");
+    dir.write("data/ring.csv", b"a,b\n# a ring of four\n0,1\n1,2\n\n2,3\n3,0\n");
+    let text = "name = \"ring\"\n[network]\nnodes = 4\ntopology = \"file\"\ntopology_file = \"data/ring.csv\"\n\
+                [mining]\npools = \"every-node\"\n";
+    let path = dir.write("ring.toml", text.as_bytes());
+    let config = load(&path, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let expected = TopologyConfig::File {
+        path: PathBuf::from("data/ring.csv"),
+        edges: vec![(0, 1), (1, 2), (2, 3), (3, 0)],
+    };
+    assert_eq!(config.network.topology, expected);
+    let resolved = resolved_toml(&config);
+    assert!(resolved.contains("topology_file = \"data/ring.csv\""), "{resolved}");
+    assert_eq!(parse_str(&resolved, &path, &[]), Ok(config));
+}
+
+#[test]
+fn sets_override_create_tables_index_arrays_and_take_bare_strings() {
+    let base = "name = \"o\"\n[network]\nnodes = 50\n[[mining.pool]]\nname = \"a\"\nhash_share = 0.5\nregion = \"NA\"\n\
+                [[mining.pool]]\nname = \"b\"\nhash_share = 0.5\nregion = \"EU\"\n";
+    let sets = [
+        "network.nodes=5000",
+        "relay.protocol=\"legacy\"",
+        "mining.pool.0.hash_share=0.4",
+        "mining.pool[1].hash_share = 0.6",
+        "network.preset=ideal",
+        "network.latency_ms=1e3",
+        "output.write_graph=true",
+    ];
+    let config = parse_set(base, &sets).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.network.nodes, 5000);
+    assert_eq!(config.relay.protocol, RelayProtocol::Legacy);
+    assert_eq!(config.network.preset, NetworkPresetName::Ideal);
+    assert_eq!(config.network.latency_ms, 1000.0);
+    assert!(config.output.write_graph);
+    let MinersConfig::Pools(pools) = &config.mining.miners else { panic!("pools") };
+    assert_eq!((pools[0].hash_share, pools[1].hash_share), (0.4, 0.6));
+}
+
+#[test]
+fn sets_apply_in_order_and_can_append_pools() {
+    let config = parse_set("name = \"o\"", &["seed=5", "seed=7", "stop.sim_time_s=60", "stop.blocks=3"])
+        .expect("sets");
+    assert_eq!((config.seed, config.stop.blocks, config.stop.sim_time_s), (7, Some(3), Some(60.0)));
+    let pools = [
+        "mining.pool.0.name=solo",
+        "mining.pool.0.hash_share=1",
+        "mining.pool.0.region=AU",
+        "mining.hashrate_hs=5e18",
+    ];
+    let config = parse_set("name = \"o\"", &pools).unwrap_or_else(|e| panic!("{e}"));
+    let MinersConfig::Pools(list) = &config.mining.miners else { panic!("pools") };
+    assert_eq!((list.len(), list[0].name.as_str(), list[0].region), (1, "solo", Region::AU));
+    assert_eq!(config.mining.hashrate_hs, 5e18);
+    let inline = parse_set("name = \"o\"\n[stop]\nblocks = 9\n", &["stop={ blocks = 50 }"]).expect("inline");
+    assert_eq!((inline.stop.blocks, inline.stop.drain_s), (Some(50), 600.0));
+}
+
+#[test]
+fn errors_display_as_file_line_key_message() {
+    let err = ScenarioError::new(
+        "quickstart.toml",
+        Some(12),
+        "network.nodes",
+        "must be an integer from 2 to 1000000, got 0",
+    );
+    assert_eq!(
+        err.to_string(),
+        "quickstart.toml:12: network.nodes: must be an integer from 2 to 1000000, got 0"
+    );
+    let err =
+        ScenarioError::new("--set", None, "network.nodes", "must be an integer from 2 to 1000000, got 0");
+    assert_eq!(err.to_string(), "--set: network.nodes: must be an integer from 2 to 1000000, got 0");
+    let err = parse("name = \"x\"\n[network]\n\nnodes = 0\n").expect_err("nodes = 0");
+    assert_eq!(err.to_string(), "t.toml:4: network.nodes: must be an integer from 2 to 1000000, got 0");
+}
+
+#[test]
+fn digest_hex_hashes_the_file_bytes() {
+    let path = scenarios_dir().join("quickstart.toml");
+    let bytes = std::fs::read(path).expect("quickstart");
+    let hex = digest_hex(&bytes);
+    assert_eq!(hex.len(), 64);
+    assert!(hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+    assert_ne!(hex, digest_hex(b""));
+}

@@ -1,0 +1,302 @@
+//! Tests of the scenario boundary's errors: one per kind, each checking the
+//! file, line and key it reports, and a sweep of hostile inputs that must
+//! produce errors, never panics.
+
+use std::path::Path;
+
+use super::tests::{TempDir, parse, parse_set};
+use super::*;
+
+/// The error for `text` (read as `t.toml`), as (file, line, key, message).
+fn fails(text: &str) -> (String, Option<usize>, String, String) {
+    let err = parse(text).expect_err(text);
+    (err.file, err.line, err.key, err.message)
+}
+
+/// Asserts the place of the error for `text` and that its message has `needle`.
+fn check(text: &str, line: Option<usize>, key: &str, needle: &str) {
+    let (file, got_line, got_key, message) = fails(text);
+    assert_eq!((file.as_str(), got_line, got_key.as_str()), ("t.toml", line, key), "{text}\n-> {message}");
+    assert!(message.contains(needle), "{text}\n-> {message:?} lacks {needle:?}");
+}
+
+#[test]
+fn toml_syntax_error_names_the_line() {
+    check("name = \"x\"\n\n[network]\nnodes = = 3\n", Some(4), "", "TOML syntax error");
+    check("name = \"x\"\n[network\n", Some(2), "", "TOML syntax error");
+}
+
+#[test]
+fn unknown_key_lists_allowed_keys() {
+    check("name = \"x\"\n[network]\nnodes = 10\nnode = 5\n", Some(4), "network.node", "unknown key `node`");
+    let (_, _, _, message) = fails("name = \"x\"\n[network]\nnode = 5\n");
+    for allowed in ["nodes", "preset", "topology_file", "degree"] {
+        assert!(message.contains(allowed), "{message}");
+    }
+    check("name = \"x\"\nnetwork.nodez = 5\n", Some(2), "network.nodez", "unknown key");
+    check("name = \"x\"\n[bogus]\na = 1\n", Some(2), "bogus", "unknown key `bogus`");
+    let pool = "name = \"x\"\n[[mining.pool]]\nname = \"a\"\nhash_share = 1\nregion = \"NA\"\nspeed = 3\n";
+    check(pool, Some(6), "mining.pool[0].speed", "unknown key `speed`");
+}
+
+#[test]
+fn wrong_type_names_key_and_expected_type() {
+    check("name = \"x\"\n[network]\nnodes = \"many\"\n", Some(3), "network.nodes", "expected an integer");
+    check("name = \"x\"\n[network]\nnodes = 1.5\n", Some(3), "network.nodes", "expected an integer");
+    check("name = 5\n", Some(1), "name", "expected a string");
+    check("name = \"x\"\nstop = 5\n", Some(2), "stop", "expected a table");
+    check("name = \"x\"\n[[network]]\nnodes = 5\n", Some(2), "network", "expected a table");
+    check("name = \"x\"\n[output]\nwrite_graph = \"yes\"\n", Some(3), "output.write_graph", "a boolean");
+    check(
+        "name = \"x\"\n[mining]\nhashrate_hs = \"fast\"\n",
+        Some(3),
+        "mining.hashrate_hs",
+        "expected a number",
+    );
+    check("name = \"x\"\n[mining.pool]\nname = \"a\"\n", Some(2), "mining.pool", "invalid type");
+}
+
+#[test]
+fn out_of_range_values_say_what_is_allowed() {
+    check("name = \"x\"\n[network]\nnodes = 1\n", Some(3), "network.nodes", "from 2 to 1000000, got 1");
+    check(
+        "name = \"x\"\n[relay]\nhigh_bandwidth_peers = 9\n",
+        Some(3),
+        "relay.high_bandwidth_peers",
+        "from 0 to 8",
+    );
+    check(
+        "name = \"x\"\n[blocks]\nwitness_fraction = 1.0\n",
+        Some(3),
+        "blocks.witness_fraction",
+        ">= 0 and < 1",
+    );
+    check(
+        "name = \"x\"\n[network]\npreset = \"mainnet\"\n",
+        Some(3),
+        "network.preset",
+        "\"bitcoin-2015\", \"bitcoin-2019\", \"ideal\"",
+    );
+    check("name = \"x\"\n[relay]\nprotocol = \"fast\"\n", Some(3), "relay.protocol", "\"unsolicited\"");
+    check("name = \"bad name\"\n", Some(1), "name", "A-Z a-z 0-9 . _ -");
+    check("name = \"..\"\n", Some(1), "name", "not only dots");
+    check("description = \"no name\"\n", None, "name", "is required");
+    check("name = \"x\"\n[stop]\nsim_time_s = 0\n", Some(3), "stop.sim_time_s", "> 0");
+}
+
+#[test]
+fn negative_values_for_unsigned_keys_are_range_errors() {
+    check("name = \"x\"\nseed = -1\n", Some(2), "seed", "from 0 to 18446744073709551615, got -1");
+    check("name = \"x\"\n[stop]\nmax_events = -5\n", Some(3), "stop.max_events", "got -5");
+    check(
+        "name = \"x\"\n[network]\nnodes = -9223372036854775808\n",
+        Some(3),
+        "network.nodes",
+        "from 2 to 1000000",
+    );
+    check("name = \"x\"\nseed = 18446744073709551616\n", Some(2), "seed", "got 18446744073709551616");
+    let huge = "name = \"x\"\nseed = 999999999999999999999999999999999999999999999999\n";
+    let (file, line, key, _) = fails(huge);
+    assert_eq!((file.as_str(), line, key.as_str()), ("t.toml", Some(2), "seed"));
+    assert_eq!(parse("name = \"x\"\nseed = 18446744073709551615").map(|c| c.seed), Ok(u64::MAX));
+}
+
+#[test]
+fn nan_and_infinite_floats_are_rejected() {
+    check("name = \"x\"\n[mining]\nhashrate_hs = nan\n", Some(3), "mining.hashrate_hs", "finite");
+    check("name = \"x\"\n[mining]\nhashrate_hs = inf\n", Some(3), "mining.hashrate_hs", "got inf");
+    check("name = \"x\"\n[stop]\ndrain_s = -nan\n", Some(3), "stop.drain_s", "finite");
+    check(
+        "name = \"x\"\n[network]\npreset = \"ideal\"\nlatency_ms = 1e400\n",
+        Some(4),
+        "network.latency_ms",
+        "",
+    );
+    let pool = "name = \"x\"\n[[mining.pool]]\nname = \"a\"\nhash_share = -inf\nregion = \"NA\"\n";
+    check(pool, Some(4), "mining.pool[0].hash_share", "> 0 and <= 1");
+}
+
+#[test]
+fn shares_not_summing_to_one_name_the_sum() {
+    let text = "name = \"x\"\n\n[[mining.pool]]\nname = \"a\"\nhash_share = 0.5\nregion = \"NA\"\n\
+                [[mining.pool]]\nname = \"b\"\nhash_share = 0.4\nregion = \"EU\"\n";
+    check(text, Some(3), "mining.pool", "must sum to 1 (within 1e-6), got 0.9");
+}
+
+#[test]
+fn pool_tables_are_checked() {
+    let missing = "name = \"x\"\n[[mining.pool]]\nname = \"a\"\nhash_share = 0.5\nregion = \"NA\"\n\
+                   [[mining.pool]]\nname = \"b\"\nhash_share = 0.5\n";
+    check(missing, Some(6), "mining.pool[1].region", "is required");
+    let twice = "name = \"x\"\n[[mining.pool]]\nname = \"a\"\nhash_share = 0.5\nregion = \"NA\"\n\
+                 [[mining.pool]]\nname = \"a\"\nhash_share = 0.5\nregion = \"NA\"\n";
+    check(twice, Some(7), "mining.pool[1].name", "already used by mining.pool[0]");
+    let region = "name = \"x\"\n[[mining.pool]]\nname = \"a\"\nhash_share = 1\nregion = \"Mars\"\n";
+    check(region, Some(5), "mining.pool[0].region", "NA, EU, SA, AP, JP, AU");
+    let both = "name = \"x\"\n[mining]\npools = \"every-node\"\n[[mining.pool]]\nname = \"a\"\nhash_share = 1\nregion = \"NA\"\n";
+    check(both, Some(3), "mining.pools", "not both");
+    let crowded = "name = \"x\"\n[network]\nnodes = 10\n";
+    check(crowded, Some(3), "mining.pools", "16 pools");
+    check("name = \"x\"\n[mining]\npool = []\n", Some(3), "mining.pool", "at least one pool");
+}
+
+#[test]
+fn keys_of_other_settings_name_the_setting_they_belong_to() {
+    check(
+        "name = \"x\"\n[network]\ndegree = 4\n",
+        Some(3),
+        "network.degree",
+        "topology = \"random-regular\"",
+    );
+    check("name = \"x\"\n[network]\nlatency_ms = 50\n", Some(3), "network.latency_ms", "preset = \"ideal\"");
+    check(
+        "name = \"x\"\n[network]\njitter_sigma = 1\n",
+        Some(3),
+        "network.jitter_sigma",
+        "jitter = \"lognormal\"",
+    );
+    let core = "name = \"x\"\n[network]\ntopology = \"complete\"\nmax_connections = 50\n";
+    check(core, Some(4), "network.max_connections", "topology = \"bitcoin-core\"");
+    check(
+        "name = \"x\"\n[network]\ntopology_file = \"g.csv\"\n",
+        Some(3),
+        "network.topology_file",
+        "topology = \"file\"",
+    );
+    check(
+        "name = \"x\"\n[mining]\nevery_node_sd = 0.1\n",
+        Some(3),
+        "mining.every_node_sd",
+        "pools = \"every-node\"",
+    );
+}
+
+#[test]
+fn inconsistent_combinations_are_rejected() {
+    let heavy = "name = \"x\"\n[consensus]\nmax_block_weight = 1000000\n[blocks]\nsize_bytes = 300000\n";
+    check(heavy, Some(5), "blocks.size_bytes", "weighs 1200000 weight units");
+    let odd = "name = \"x\"\n[network]\nnodes = 5\ntopology = \"random-regular\"\ndegree = 3\n[mining]\npools = \"every-node\"\n";
+    check(odd, Some(5), "network.degree", "must be even");
+    let small = "name = \"x\"\n[network]\nnodes = 5\ntopology = \"random-regular\"\n[mining]\npools = \"every-node\"\n";
+    check(small, Some(2), "network.degree", "default degree 8");
+    let room = "name = \"x\"\n[network]\nmax_connections = 10\n";
+    check(room, Some(3), "network.max_connections", "greater than");
+}
+
+#[test]
+fn missing_data_file_names_the_key_that_asks_for_it() {
+    let text = "name = \"x\"\n[network]\nnodes = 4\ntopology = \"file\"\ntopology_file = \"nope.csv\"\n";
+    check(text, Some(5), "network.topology_file", "nope.csv");
+    check("name = \"x\"\n[network]\ntopology = \"file\"\n", Some(2), "network.topology_file", "is required");
+}
+
+#[test]
+fn bad_data_file_line_names_the_data_file() {
+    let dir = TempDir::new("bad-edges");
+    let graph = dir.write("g.csv", b"source,target\n0,1\n1,1\n");
+    let text = "name = \"x\"\n[network]\nnodes = 4\ntopology = \"file\"\ntopology_file = \"g.csv\"\n";
+    let path = dir.write("s.toml", text.as_bytes());
+    let err = load(&path, &[]).expect_err("self-loop");
+    assert_eq!(err.file, graph.display().to_string());
+    assert_eq!((err.line, err.key.as_str()), (Some(3), "network.topology_file"));
+    assert!(err.message.contains("self-loop"), "{}", err.message);
+}
+
+#[test]
+fn unreadable_scenario_files_are_errors() {
+    let dir = TempDir::new("bytes");
+    let path = dir.write("latin1.toml", b"name = \"x\"\ndescription = \"caf\xe9\"\n");
+    let err = load(&path, &[]).expect_err("not UTF-8");
+    assert_eq!((err.file, err.line, err.key.as_str()), (path.display().to_string(), Some(2), ""));
+    assert!(err.message.contains("UTF-8"));
+    let missing = dir.0.join("missing.toml");
+    let err = load(&missing, &[]).expect_err("missing");
+    assert_eq!((err.file, err.line), (missing.display().to_string(), None));
+    assert!(err.message.contains("cannot read scenario file"), "{}", err.message);
+}
+
+#[test]
+fn override_errors_name_set() {
+    let place = |sets: &[&str]| {
+        let err = parse_set("name = \"x\"\n[network]\nnodes = 50\n", sets).expect_err("bad --set");
+        (err.file, err.line, err.key)
+    };
+    let set = |key: &str| ("--set".to_string(), None, key.to_string());
+    assert_eq!(place(&["network.bogus=1"]), set("network.bogus"));
+    assert_eq!(place(&["nonsense.deep.key=1"]), set("nonsense"));
+    assert_eq!(place(&["network.nodes=0"]), set("network.nodes"));
+    assert_eq!(place(&["network.nodes=ten"]), set("network.nodes"));
+    assert_eq!(place(&["network.nodes.x=1"]), set("network.nodes.x"));
+    assert_eq!(place(&["mining.pool.3.name=a"]), set("mining.pool.3.name"));
+    assert_eq!(place(&["network.nodes"]), set(""));
+    assert_eq!(place(&[".x=1"]), set(".x"));
+}
+
+/// Replaces each line's value by hostile values, and adds hostile lines:
+/// every result must be `Ok` or `Err`, never a panic.
+#[test]
+fn hostile_inputs_never_panic() {
+    let base =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/quickstart.toml"))
+            .expect("quickstart");
+    let values = [
+        "nan",
+        "-inf",
+        "1e400",
+        "-1",
+        "0",
+        "18446744073709551616",
+        "99999999999999999999999999999999999999999",
+        "\"\"",
+        "[]",
+        "{}",
+        "{ a = 1 }",
+        "1979-05-27",
+        "true",
+        "[[1]]",
+        "\"\\u0000\"",
+        "0x7fffffffffffffff",
+        "-0.0",
+    ];
+    for (index, line) in base.lines().enumerate() {
+        let Some((key, _)) = line.split_once('=') else { continue };
+        for value in values {
+            let mut lines: Vec<String> = base.lines().map(str::to_string).collect();
+            lines[index] = format!("{key}= {value}");
+            let _ = parse(&lines.join("\n"));
+        }
+    }
+    let extra = [
+        "[network.nodes]",
+        "[[mining.pool]]",
+        "[[mining.pool.x]]",
+        "mining = []",
+        "[mining]\npool = 3",
+        "[[stop]]",
+        "[network]\ntopology = \"file\"\ntopology_file = \"\"",
+        "mining.pool = [1, 2]",
+        "mining.pool = [{}]",
+    ];
+    for text in extra {
+        assert!(parse(&format!("name = \"x\"\n{text}\n")).is_err(), "{text}");
+    }
+    for set in ["=", "a=", "[0]=1", "mining.pool[=1", "mining.pool.-1.name=a", "stop=[1,2]", "name.x.y=1"] {
+        let _ = parse_set("name = \"x\"", &[set]);
+    }
+}
+
+/// Deep nesting is refused by the TOML parser's recursion limit (file) or
+/// the override path limit (`--set`) instead of overflowing the stack.
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    let n = 100_000;
+    let deep_path = format!("network{}", ".x".repeat(n));
+    let deep_array = format!("{}{}", "[".repeat(n), "]".repeat(n));
+    for text in [format!("seed = {deep_array}"), format!("{deep_path} = 1"), format!("[{deep_path}]")] {
+        assert!(parse(&format!("name = \"x\"\n{text}\n")).is_err());
+    }
+    for set in [format!("{deep_path}=1"), format!("seed={deep_array}"), format!("seed={{a={deep_array}}}")] {
+        let err = parse_set("name = \"x\"", &[set.as_str()]).expect_err("deep --set");
+        assert_eq!(err.file, "--set");
+    }
+}
