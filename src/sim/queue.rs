@@ -1,41 +1,30 @@
-//! The event queue: a binary min-heap keyed by (time, insertion sequence).
+//! The event queue: a radix heap keyed by (time, insertion sequence).
 //!
 //! The sequence number makes the order total, so two events at the same
-//! nanosecond always come out in the order they were scheduled, whatever the
-//! heap's internal layout (design invariant 7). Events are small `Copy` values;
-//! scheduling allocates only when the heap grows.
+//! nanosecond always come out in the order they were scheduled (design
+//! invariant 7). Because a discrete-event run only ever pops keys that are at
+//! least the last key popped, a radix heap (a monotone priority queue) fits:
+//! an event goes into the bucket numbered by the highest bit in which its key
+//! differs from the last key popped, so pushing is O(1) and an event moves to
+//! a lower bucket only when the bucket it sits in becomes the lowest one.
+//! Buckets are plain vectors, so memory access stays sequential; on networks
+//! of 10,000 nodes this is markedly faster than a binary heap (see the
+//! `engine` bench). The queue allocates only when a bucket outgrows its past size.
 
 use super::time::{SimDuration, SimTime};
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
-struct Entry<E> {
-    /// `time << 64 | seq`: one integer comparison orders entries.
-    key: u128,
-    event: E,
-}
-
-impl<E> PartialEq for Entry<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
-    }
-}
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<E> Ord for Entry<E> {
-    fn cmp(&self, other: &Self) -> Ordering {
-        // Reversed: BinaryHeap is a max-heap and we want the earliest first.
-        other.key.cmp(&self.key)
-    }
-}
+/// Number of buckets: one per possible highest differing bit, plus "equal".
+const BUCKETS: usize = 129;
 
 /// A queue of future events of type `E`, popped in (time, sequence) order.
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
+    buckets: Vec<Vec<(u128, E)>>,
+    /// The key popped last; every key in the queue is at least this.
+    last: u128,
+    /// Bit i-1 set when bucket i (1..=128) is not empty, so the next
+    /// non-empty bucket is one `trailing_zeros` away.
+    occupied: u128,
+    len: usize,
     next_seq: u64,
     now: SimTime,
 }
@@ -46,10 +35,27 @@ impl<E: Copy> Default for EventQueue<E> {
     }
 }
 
+fn key_of(at: SimTime, seq: u64) -> u128 {
+    (u128::from(at.0) << 64) | u128::from(seq)
+}
+
+/// The bucket of `key` relative to `last`: 0 when equal, else 1 + the index
+/// of the highest bit in which they differ.
+fn bucket(key: u128, last: u128) -> usize {
+    (128 - (key ^ last).leading_zeros()) as usize
+}
+
 impl<E: Copy> EventQueue<E> {
     /// An empty queue at time zero.
     pub fn new() -> Self {
-        EventQueue { heap: BinaryHeap::new(), next_seq: 0, now: SimTime::ZERO }
+        EventQueue {
+            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
+            last: 0,
+            occupied: 0,
+            len: 0,
+            next_seq: 0,
+            now: SimTime::ZERO,
+        }
     }
 
     /// The time of the event popped last (the current simulated time).
@@ -60,9 +66,10 @@ impl<E: Copy> EventQueue<E> {
     /// Schedules `event` at absolute time `at`, which must not be in the past.
     pub fn schedule(&mut self, at: SimTime, event: E) {
         assert!(at >= self.now, "event scheduled in the past: {at:?} < {:?}", self.now);
-        let key = (u128::from(at.0) << 64) | u128::from(self.next_seq);
+        let key = key_of(at, self.next_seq);
         self.next_seq += 1;
-        self.heap.push(Entry { key, event });
+        self.put(key, event);
+        self.len += 1;
     }
 
     /// Schedules `event` after `delay` from now.
@@ -70,28 +77,60 @@ impl<E: Copy> EventQueue<E> {
         self.schedule(self.now + delay, event);
     }
 
+    fn put(&mut self, key: u128, event: E) {
+        let b = bucket(key, self.last);
+        self.buckets[b].push((key, event));
+        if b > 0 {
+            self.occupied |= 1 << (b - 1);
+        }
+    }
+
+    /// Moves the smallest key into bucket 0 (if the queue is not empty).
+    fn refill(&mut self) {
+        if !self.buckets[0].is_empty() || self.occupied == 0 {
+            return;
+        }
+        let i = self.occupied.trailing_zeros() as usize + 1;
+        self.occupied &= !(1 << (i - 1));
+        let mut items = std::mem::take(&mut self.buckets[i]);
+        let min = items.iter().map(|(k, _)| *k).min().expect("occupied bucket is not empty");
+        self.last = min;
+        for &(k, e) in &items {
+            // Every key here shares the bits above bit i-1 with `min`, so it
+            // lands in a bucket below i.
+            self.put(k, e);
+        }
+        // Hand the emptied vector back so its capacity is reused.
+        items.clear();
+        self.buckets[i] = items;
+    }
+
     /// Removes and returns the earliest event, advancing the clock to its time.
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        let entry = self.heap.pop()?;
-        let at = SimTime((entry.key >> 64) as u64);
+        self.refill();
+        // Keys are unique, so bucket 0 holds exactly the one key equal to `last`.
+        let (key, event) = self.buckets[0].pop()?;
+        self.len -= 1;
+        let at = SimTime((key >> 64) as u64);
         assert!(at >= self.now, "time went backwards");
         self.now = at;
-        Some((at, entry.event))
+        Some((at, event))
     }
 
     /// The time of the earliest pending event.
-    pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|e| SimTime((e.key >> 64) as u64))
+    pub fn peek_time(&mut self) -> Option<SimTime> {
+        self.refill();
+        self.buckets[0].last().map(|(k, _)| SimTime((k >> 64) as u64))
     }
 
     /// Number of pending events.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.len
     }
 
     /// True when no event is pending.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len == 0
     }
 
     /// Number of events ever scheduled.
@@ -103,6 +142,8 @@ impl<E: Copy> EventQueue<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::SimRng;
+    use std::collections::BinaryHeap;
 
     #[test]
     fn pops_in_time_then_insertion_order() {
@@ -114,6 +155,7 @@ mod tests {
         let order: Vec<char> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
         assert_eq!(order, vec!['a', 'b', 'c', 'd']);
         assert_eq!(q.now(), SimTime(30));
+        assert!(q.is_empty());
     }
 
     #[test]
@@ -125,20 +167,32 @@ mod tests {
         q.schedule(SimTime(9), ());
     }
 
+    /// Against a binary heap on (time, seq), with pushes interleaved with pops
+    /// the way a simulation does them (never before the current time).
     #[test]
-    fn many_equal_times_keep_fifo_order() {
+    fn matches_a_binary_heap_on_random_interleavings() {
+        let mut rng = SimRng::from_seed_u64(17);
         let mut q = EventQueue::new();
-        for i in 0..1000u32 {
-            q.schedule(SimTime(u64::from(i % 3)), i);
-        }
-        let mut last = (0u64, 0u32);
-        let mut first = true;
-        while let Some((t, e)) = q.pop() {
-            if !first && t.0 == last.0 {
-                assert!(e > last.1);
+        let mut reference = BinaryHeap::new();
+        let mut seq = 0u64;
+        for _ in 0..200_000 {
+            if rng.chance(0.55) || q.is_empty() {
+                let delay = match rng.below(4) {
+                    0 => 0,
+                    1 => rng.below(1000),
+                    2 => rng.below(1_000_000_000),
+                    _ => rng.below(1 << 50),
+                };
+                let at = SimTime(q.now().0 + delay);
+                q.schedule(at, seq);
+                reference.push(std::cmp::Reverse((at.0, seq)));
+                seq += 1;
+            } else {
+                let std::cmp::Reverse((t, s)) = reference.pop().unwrap();
+                assert_eq!(q.peek_time(), Some(SimTime(t)));
+                assert_eq!(q.pop(), Some((SimTime(t), s)));
             }
-            first = false;
-            last = (t.0, e);
+            assert_eq!(q.len(), reference.len());
         }
     }
 }
