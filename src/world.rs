@@ -14,9 +14,7 @@ use crate::chain::{BlockTree, NewBlock, Origin};
 use crate::consensus::{BlockId, Header, block_subsidy, earliest_valid_time, sha256d};
 use crate::metrics::{Metrics, ReorgRecord};
 use crate::mining::{HashPower, PoolId};
-use crate::net::{
-    Jitter, LatencyModel, NodeId, Region, Topology, UploadLink, sample_latency_ns, transmission_ns,
-};
+use crate::net::{Jitter, LatencyModel, NodeId, Region, Topology, UploadLink, sample_latency_ns};
 use crate::node::{Action, Ctx, Msg, Nodes};
 use crate::scenario::Config;
 use crate::sim::{EventQueue, Model, SimDuration, SimRng, SimTime, StreamKind};
@@ -294,16 +292,17 @@ impl World {
     }
 
     /// Sends `msg` over the sender's edge `edge`: it waits behind earlier
-    /// messages on the sender's upload link, takes size / min(upload, download)
-    /// to transmit, then the link's latency; messages on one connection keep
-    /// their order, as over TCP.
+    /// messages on the sender's upload link, which it occupies for size /
+    /// upload; it is received size / min(upload, download) after it started,
+    /// plus the link's latency; messages on one connection keep their order,
+    /// as over TCP (see `net::bandwidth`).
     fn send(&mut self, now: SimTime, edge: u32, msg: Msg, queue: &mut EventQueue<Event>) {
         let s = self.topo.owner(edge);
         let r = self.topo.peer(edge);
         let rec = self.tree.get(msg.block);
         let bytes = msg.wire_bytes(rec.size_bytes, rec.tx_count);
-        let tx_ns = transmission_ns(bytes, self.net.upload_bps[s.index()], self.net.download_bps[r.index()]);
-        let sent_ns = self.uplinks[s.index()].enqueue(now.0, tx_ns);
+        let (up, down) = (self.net.upload_bps[s.index()], self.net.download_bps[r.index()]);
+        let sent_ns = self.uplinks[s.index()].transmit(now.0, bytes, up, down);
         let (rs, rr) = (self.net.region[s.index()], self.net.region[r.index()]);
         let lat_ns = sample_latency_ns(&self.latency, &self.jitter, rs, rr, &mut self.latency_rng[s.index()]);
         let last = &mut self.last_arrival_ns[edge as usize];

@@ -1,27 +1,32 @@
 //! Bandwidth: how long a message occupies a link, and the sender's upload queue.
 //!
-//! The link model is SimBlock's (network-data.md §2):
-//! - A message of `bytes` from `s` to `r` is transmitted at the rate
-//!   min(upload of `s`, download of `r`), so it occupies the sender's upload
-//!   link for `bytes × 8 / rate` seconds ([`transmission_ns`]).
+//! The model:
 //! - Each sender has one upload link ([`UploadLink`]) that sends its messages
-//!   one at a time in the order they were queued (FIFO): a message waits until
-//!   every earlier message on that link has left.
-//! - The message arrives at the receiver when its last bit has left the sender
-//!   plus the latency drawn for it (see [`super::sample_latency_ns`]):
-//!   `arrival = link.enqueue(now, transmission_ns(..)) + latency`.
+//!   one at a time in the order they were queued (FIFO). A message of `bytes`
+//!   occupies it for `bytes × 8 / upload` seconds: the next message starts
+//!   only when the previous one has left at the sender's full upload rate.
+//! - The receiver's download rate caps how fast one message can arrive: its
+//!   last bit is received `bytes × 8 / min(upload, download)` seconds after
+//!   the message started sending. Receivers' download links are not queued.
+//! - The message is delivered that long after it started plus the latency
+//!   drawn for it (see [`super::sample_latency_ns`]).
 //!
-//! Receivers' download links are not queued; as in SimBlock, only the rate
-//! limit of the receiver's download applies. Rates are in bits per second;
-//! [`UNLIMITED_BPS`] makes transmission instantaneous.
+//! SimBlock instead occupies the sender's link for `bytes / min(upload,
+//! download)`. That makes a well-connected sender (a 100 Mbit/s pool node with
+//! hundreds of peers) serve one slow peer at a time and leave its upload idle,
+//! which delays blocks by minutes; here the sender's capacity is fully used
+//! while every message still respects its receiver's download rate.
+//!
+//! Rates are in bits per second; [`UNLIMITED_BPS`] makes transmission
+//! instantaneous.
 
 const NS_PER_S: f64 = 1e9;
 
 /// A rate meaning "no bandwidth limit": transmission takes no time.
 pub const UNLIMITED_BPS: f64 = f64::INFINITY;
 
-/// Nanoseconds to push `bytes` through a link whose rate is the smaller of the
-/// sender's upload and the receiver's download (bits per second), rounded up.
+/// Nanoseconds to push `bytes` at the smaller of `upload_bps` and
+/// `download_bps` (bits per second), rounded up.
 /// Zero when the effective rate is infinite or the message is empty. Rates
 /// must be positive (a broken invariant panics).
 pub fn transmission_ns(bytes: u64, upload_bps: f64, download_bps: f64) -> u64 {
@@ -48,6 +53,16 @@ impl UploadLink {
         let start_ns = self.busy_until_ns.max(now_ns);
         self.busy_until_ns = start_ns.saturating_add(tx_ns);
         self.busy_until_ns
+    }
+
+    /// Sends `bytes` queued at `now_ns` to a receiver with `download_bps`:
+    /// the link is busy for the upload time, and the return value is when the
+    /// receiver holds the last bit (before latency), which the slower of the
+    /// two rates decides.
+    pub fn transmit(&mut self, now_ns: u64, bytes: u64, upload_bps: f64, download_bps: f64) -> u64 {
+        let start_ns = self.busy_until_ns.max(now_ns);
+        self.busy_until_ns = start_ns.saturating_add(transmission_ns(bytes, upload_bps, UNLIMITED_BPS));
+        start_ns.saturating_add(transmission_ns(bytes, upload_bps, download_bps))
     }
 
     /// When the last queued message finishes leaving the sender.
@@ -93,5 +108,21 @@ mod tests {
         assert_eq!(link.enqueue(500, 10), 510);
         assert_eq!(link.busy_until_ns(), 510);
         assert_eq!(link.backlog_ns(600), 0);
+    }
+
+    #[test]
+    fn a_fast_sender_is_not_held_up_by_slow_receivers() {
+        // 1 MB at 100 Mbit/s up to two 10 Mbit/s receivers: each copy takes
+        // 0.8 s to arrive, but the sender's link is busy only 0.08 s per copy.
+        let mut link = UploadLink::default();
+        let a = link.transmit(0, 1_000_000, 100e6, 10e6);
+        let b = link.transmit(0, 1_000_000, 100e6, 10e6);
+        assert_eq!(a, 800_000_000);
+        assert_eq!(b, 80_000_000 + 800_000_000);
+        assert_eq!(link.busy_until_ns(), 160_000_000);
+        // A slow sender is limited by its own upload.
+        let mut slow = UploadLink::default();
+        assert_eq!(slow.transmit(5, 1_000_000, 8e6, 100e6), 5 + 1_000_000_000);
+        assert_eq!(slow.transmit(5, 1_000_000, 8e6, 100e6), 5 + 2_000_000_000);
     }
 }

@@ -43,6 +43,10 @@ block_interval_s = 600
     }
     let measured = stale / settled;
     let se = (expected * (1.0 - expected) / settled).sqrt();
+    println!(
+        "analytic stale: measured {measured:.5}, model {expected:.5}, 2 SE {:.5}, {settled} blocks",
+        2.0 * se
+    );
     assert!(settled >= 20_000.0, "need at least 20,000 blocks, have {settled}");
     assert!(
         (measured - expected).abs() <= 2.0 * se,
@@ -82,6 +86,10 @@ region = "NA"
     let s = summarize("x", &out);
     let want = 600.0 * 2016.0 / 2015.0;
     let got = s.mean_block_interval_s.unwrap();
+    println!(
+        "equilibrium: mean interval {got:.2} s over {} blocks (Core's rule: {want:.2} s)",
+        s.blocks_main
+    );
     assert!((got - want).abs() / want < 0.01, "mean interval {got} vs {want}");
 
     let tree = out.world.tree();
