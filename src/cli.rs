@@ -223,8 +223,16 @@ fn simulate_with_progress(config: &Config, seed: u64, show: bool) -> Result<RunO
         (None, Some(t)) => (t.ceil() as u64, false),
         (None, None) => (0, true),
     };
-    let bar = progress_bar(total, !show, if by_blocks { "blocks" } else { "sim s" });
+    let bar = progress_bar(total, true, if by_blocks { "blocks" } else { "sim s" });
+    // The bar appears only once a run has taken a moment, so quick runs stay quiet.
+    #[allow(clippy::disallowed_methods)]
+    let started = Instant::now();
+    let mut visible = false;
     let out = simulate(config, seed, |w, stats| {
+        if show && !visible && started.elapsed() >= SHOW_PROGRESS_AFTER {
+            bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(4));
+            visible = true;
+        }
         let pos = if by_blocks { w.blocks_above_start() } else { stats.end_time.whole_secs() };
         bar.set_position(pos.min(total));
     })
@@ -233,19 +241,16 @@ fn simulate_with_progress(config: &Config, seed: u64, show: bool) -> Result<RunO
     Ok(out)
 }
 
-/// A progress bar on stderr with an ETA, hidden when `hidden` or when stderr
-/// is not a terminal. Shown only after a moment so quick runs stay quiet.
+/// How long a run goes before its progress bar appears.
+const SHOW_PROGRESS_AFTER: Duration = Duration::from_secs(1);
+
+/// A progress bar with an ETA, drawn on stderr unless `hidden` (indicatif
+/// draws nothing when stderr is not a terminal).
 fn progress_bar(len: u64, hidden: bool, unit: &str) -> ProgressBar {
-    if hidden {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr_with_hz(4));
-    let style = ProgressStyle::with_template(&format!(
-        "{{bar:40}} {{pos}}/{{len}} {unit}  elapsed {{elapsed}}  eta {{eta}}"
-    ))
-    .expect("valid template");
-    bar.set_style(style);
-    bar.enable_steady_tick(Duration::from_millis(250));
+    let target = if hidden { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr_with_hz(4) };
+    let bar = ProgressBar::with_draw_target(Some(len), target);
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {unit}  elapsed {{elapsed}}  eta {{eta}}");
+    bar.set_style(ProgressStyle::with_template(&template).expect("valid template"));
     bar
 }
 

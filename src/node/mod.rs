@@ -13,7 +13,7 @@ mod message;
 pub use message::{Msg, MsgKind, compact_block_bytes};
 
 use crate::chain::BlockTree;
-use crate::consensus::BlockId;
+use crate::consensus::{BlockError, BlockId};
 use crate::net::{NodeId, Topology};
 use crate::scenario::RelayProtocol;
 use crate::sim::{SimDuration, SimTime};
@@ -253,11 +253,28 @@ impl Nodes {
             || tree.is_ancestor_or_self(b, self.best_sent[e as usize])
     }
 
+    /// Core's `UpdateBlockAvailability`: the peer has shown it has `b`.
     fn note_peer_has(&mut self, tree: &BlockTree, e: u32, b: BlockId) {
         let known = &mut self.best_known[e as usize];
-        if tree.get(b).chainwork > tree.get(*known).chainwork {
+        if tree.get(b).verdict.is_ok() && tree.get(b).chainwork >= tree.get(*known).chainwork {
             *known = b;
         }
+    }
+
+    /// True if `r` rejects `b`'s header before downloading anything: a header
+    /// that fails the header checks, or one whose parent `r` found invalid
+    /// (Core's `AcceptBlockHeader`: high-hash, bad-diffbits, time-too-old,
+    /// time-timewarp-attack, bad-prevblk).
+    fn header_rejected(&self, tree: &BlockTree, r: NodeId, b: BlockId) -> bool {
+        let rec = tree.get(b);
+        let header_error = matches!(
+            rec.verdict,
+            Err(BlockError::BadTarget { .. }
+                | BlockError::BadDiffBits { .. }
+                | BlockError::TimeTooOld { .. }
+                | BlockError::TimeTimewarp { .. })
+        );
+        header_error || rec.parent.is_some_and(|p| self.flags(p, r) & flag::INVALID != 0)
     }
 
     fn validation_time(&self, tree: &BlockTree, b: BlockId) -> SimDuration {
@@ -271,18 +288,29 @@ impl Nodes {
         let r = ctx.topo.owner(e);
         match msg.kind {
             MsgKind::Inv | MsgKind::Headers => {
-                self.note_peer_has(ctx.tree, e, b);
-                if self.flags(b, r) & (flag::DATA | flag::IN_FLIGHT) == 0 {
-                    self.request_chain(ctx, r, e, b, out);
+                if self.header_rejected(ctx.tree, r, b) {
+                    return;
                 }
+                self.note_peer_has(ctx.tree, e, b);
+                self.request_chain(ctx, r, e, b, out);
             }
             MsgKind::GetData => self.serve(ctx, r, e, MsgKind::Block, b, out),
             MsgKind::GetDataCmpct => self.serve(ctx, r, e, MsgKind::CmpctBlock, b, out),
             MsgKind::Block | MsgKind::CmpctBlock => {
+                if self.header_rejected(ctx.tree, r, b) {
+                    return;
+                }
+                self.note_peer_has(ctx.tree, e, b);
+                // Core's AcceptBlock keeps an unrequested block only if it has at
+                // least the tip's work; a compact block counts as requested.
+                let requested = msg.kind == MsgKind::CmpctBlock || self.flags(b, r) & flag::IN_FLIGHT != 0;
+                let tip_work = ctx.tree.get(self.nodes[r.index()].tip).chainwork;
+                if !requested && ctx.tree.get(b).chainwork < tip_work {
+                    return;
+                }
                 // With simulated filler contents every receiver's mempool holds
                 // all of a block's transactions, so a compact block always
                 // reconstructs without a getblocktxn round trip.
-                self.note_peer_has(ctx.tree, e, b);
                 self.receive_data(ctx, r, b, Some(e), out);
             }
             MsgKind::SendCmpctOn => self.peer_wants_hb[e as usize] = true,
@@ -300,22 +328,27 @@ impl Nodes {
         }
     }
 
-    /// Requests `b` and its missing ancestors from the peer behind `e`, if the
-    /// announced chain has at least as much work as our tip (Core's
-    /// `HeadersDirectFetchBlocks`). Requests go oldest first, at most 16.
+    /// Core's block download (`HeadersDirectFetchBlocks`, `FindNextBlocksToDownload`):
+    /// if the chain ending at `b` has at least as much work as our tip, request
+    /// from the peer behind `e` the blocks of that chain that we neither hold nor
+    /// await, back to the first block linked to our chain, oldest first, at most
+    /// 16 at a time. A compact node asks for a compact block when that is the
+    /// only block missing and nothing else is in flight.
     fn request_chain(&mut self, ctx: Ctx<'_>, r: NodeId, e: u32, b: BlockId, out: &mut Vec<Action>) {
         let tree = ctx.tree;
-        let node = &self.nodes[r.index()];
-        if tree.get(b).chainwork < tree.get(node.tip).chainwork {
+        if tree.get(b).chainwork < tree.get(self.nodes[r.index()].tip).chainwork {
             return;
         }
         let mut missing = Vec::new();
         let mut cur = b;
-        while self.flags(cur, r) & flag::DATA == 0 {
-            if self.flags(cur, r) & flag::IN_FLIGHT == 0 {
+        while self.flags(cur, r) & flag::LINKED == 0 {
+            if self.flags(cur, r) & (flag::DATA | flag::IN_FLIGHT) == 0 {
                 missing.push(cur);
             }
-            cur = tree.get(cur).parent.expect("history blocks have data");
+            cur = tree.get(cur).parent.expect("history blocks are linked");
+        }
+        if missing.is_empty() {
+            return;
         }
         missing.reverse();
         missing.truncate(MAX_BLOCKS_IN_TRANSIT_PER_PEER);
@@ -368,8 +401,12 @@ impl Nodes {
         if self.flags(parent, r) & flag::LINKED != 0 {
             self.link(ctx.tree, r, b);
             self.try_activate(ctx, r, out);
-        } else if let Some(e) = via {
-            self.request_chain(ctx, r, e, parent, out);
+        }
+        if let Some(e) = via {
+            // Keep downloading what this peer has and we lack: the gap below
+            // `b`, or the rest of a chain longer than one request covers.
+            let target = self.best_known[e as usize];
+            self.request_chain(ctx, r, e, target, out);
         }
     }
 
@@ -436,12 +473,12 @@ impl Nodes {
             return;
         };
         let fork = tree.fork_point(node.tip, best);
-        let mut cost = SimDuration::ZERO;
-        for x in tree.path_from(fork, best) {
-            if self.flags(x, r) & flag::VALID == 0 {
-                cost = cost + self.validation_time(tree, x);
-            }
-        }
+        // Every block of the path is connected again, even one this node had
+        // connected before a reorg took it away (Core re-runs ConnectBlock).
+        let cost = tree
+            .path_from(fork, best)
+            .iter()
+            .fold(SimDuration::ZERO, |acc, &x| acc + self.validation_time(tree, x));
         self.nodes[r.index()].validating = Some(best);
         out.push(Action::Validate { node: r, block: best, done_at: ctx.now + cost });
     }
@@ -467,7 +504,9 @@ impl Nodes {
             out.push(Action::Reorg { node: r, old_tip: old, new_tip: c, fork });
         }
         out.push(Action::TipChanged { node: r, tip: c });
-        if path.len() == 1 {
+        // Core's BlockChecked promotes the deliverer only when the block was
+        // the only one in flight.
+        if self.nodes[r.index()].in_flight == 0 {
             self.promote_high_bandwidth(ctx, r, c, out);
         }
         self.announce(ctx, r, &path, out);
@@ -511,7 +550,11 @@ impl Nodes {
     }
 
     /// Core's `UpdatedBlockTip` + `SendMessages`: announce the newly connected
-    /// blocks (at most 8) to every peer not known to have them.
+    /// blocks (at most 8) to every peer not known to have them: a compact block
+    /// to a high-bandwidth peer when exactly one block is new to it, `headers`
+    /// to peers that asked for them, else an `inv` of the tip. Headers fall
+    /// back to an `inv` when the peer lacks the block before the first header
+    /// we would send (more than 8 behind).
     fn announce(&mut self, ctx: Ctx<'_>, r: NodeId, path: &[BlockId], out: &mut Vec<Action>) {
         let tree = ctx.tree;
         let c = *path.last().expect("non-empty path");
@@ -521,22 +564,26 @@ impl Nodes {
             if self.peer_has(tree, e, c) {
                 continue;
             }
+            // Blocks the peer has form a prefix of the path, so the ones it
+            // lacks are a suffix.
             let lacking = recent.iter().filter(|&&x| !self.peer_has(tree, e, x)).count();
-            let count = lacking.max(1) as u8;
-            let peer_protocol = self.peer_protocol(ctx.topo, e);
+            let first = recent[recent.len() - lacking];
+            let parent_known = self.peer_has(tree, e, tree.get(first).parent.expect("mined block"));
+            let headers_ok = speaks_headers(self.peer_protocol(ctx.topo, e)) && parent_known;
             match protocol {
                 RelayProtocol::Unsolicited => {
-                    for &x in &recent[recent.len() - lacking.max(1)..] {
+                    for &x in &recent[recent.len() - lacking..] {
                         out.push(Action::Send { edge: e, msg: Msg::new(MsgKind::Block, x) });
                     }
                 }
-                RelayProtocol::Compact if self.peer_wants_hb[e as usize] && path.len() == 1 => {
+                RelayProtocol::Compact if self.peer_wants_hb[e as usize] && lacking == 1 && parent_known => {
                     out.push(Action::Send { edge: e, msg: Msg::new(MsgKind::CmpctBlock, c) });
                 }
-                RelayProtocol::Compact | RelayProtocol::Headers if speaks_headers(peer_protocol) => {
+                RelayProtocol::Compact | RelayProtocol::Headers if headers_ok => {
+                    let count = lacking as u8;
                     out.push(Action::Send { edge: e, msg: Msg { kind: MsgKind::Headers, block: c, count } });
                 }
-                _ => out.push(Action::Send { edge: e, msg: Msg { kind: MsgKind::Inv, block: c, count } }),
+                _ => out.push(Action::Send { edge: e, msg: Msg::new(MsgKind::Inv, c) }),
             }
             self.best_sent[e as usize] = c;
         }
@@ -566,3 +613,6 @@ pub struct Ctx<'a> {
     /// The handling node's clock, in Unix seconds.
     pub node_clock_s: i64,
 }
+
+#[cfg(test)]
+mod tests;
