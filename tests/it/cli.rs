@@ -104,6 +104,18 @@ fn bad_scenarios_get_clear_errors_and_write_nothing() {
         }
         assert!(!dir.join("results").exists(), "{name}: something was written");
     }
+    // A file topology whose graph is not connected: exit 2 and say so.
+    std::fs::write(dir.join("split.csv"), "a,b\n0,1\n2,3\n").unwrap();
+    std::fs::write(
+        dir.join("split.toml"),
+        "name = \"x\"\n[network]\nnodes = 4\ntopology = \"file\"\ntopology_file = \"split.csv\"\n[mining]\npools = \"every-node\"\n",
+    )
+    .unwrap();
+    let out = powsim(&["run", "split.toml"], &dir);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("network.topology") && err.contains("2 components"), "{err}");
+    assert!(!dir.join("results").exists());
     let out = powsim(&["run", "missing.toml"], &dir);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.toml"));

@@ -3,5 +3,6 @@
 mod cli;
 mod common;
 mod determinism;
+mod golden;
 mod invariants;
 mod validation;
