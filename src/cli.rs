@@ -157,7 +157,7 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
             seeds
         );
     }
-    // The binary may read the wall clock for display only (design invariant 4).
+    // The binary may read the wall clock for display only (ARCHITECTURE.md invariant 4).
     #[allow(clippy::disallowed_methods)]
     let started = Instant::now();
     let results: Vec<Result<(Summary, StopReason, PathBuf), Failure>> = if seeds.len() == 1 {

@@ -5,7 +5,7 @@
 //! The tree owns the consensus facts of each block (header, height, chainwork,
 //! size) and its validity verdict, computed once when the block is created:
 //! a block's validity depends only on the block and its ancestors, so every
-//! node would reach the same verdict (design.md §4). The one node-dependent
+//! node would reach the same verdict (see ARCHITECTURE.md). The one node-dependent
 //! check, "not too far in the future", is left to each node's clock.
 //!
 //! It must not know about the network, time ordering of events, or metrics.

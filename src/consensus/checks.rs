@@ -1,4 +1,5 @@
-//! The header and block checks that matter in simulation (bitcoin-core.md §2.1 and §2.2), as pure
+//! The header and block checks that matter in simulation (Bitcoin Core `src/validation.cpp`:
+//! `ContextualCheckBlockHeader`, `ContextualCheckBlock`, `ConnectBlock`), as pure
 //! functions returning a typed verdict.
 //!
 //! Each check is a leaf: it reads the chain through [`ChainView`] and takes times as arguments, so

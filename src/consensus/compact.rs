@@ -1,5 +1,6 @@
 //! The compact target encoding ("nBits") and what derives from it: work per block, difficulty,
-//! and targets built from a hash rate (bitcoin-core.md §1.2 and §1.5).
+//! and targets built from a hash rate (Bitcoin Core `src/arith_uint256.cpp` and `src/chain.cpp`
+//! `GetBitsProof`).
 //!
 //! Decoding and encoding reproduce Core's `SetCompact` and `GetCompact` bit for bit, including
 //! the negative and overflow flags and the truncating encoder. Range checks against `powLimit`

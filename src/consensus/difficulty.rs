@@ -1,6 +1,6 @@
 //! Difficulty algorithms: the [`DifficultyAlgorithm`] interface and Bitcoin's own retarget,
 //! reproduced from Core's `GetNextWorkRequired` and `CalculateNextWorkRequired`
-//! (bitcoin-core.md §1.3 and §1.4).
+//! (Bitcoin Core `src/pow.cpp`).
 //!
 //! An algorithm only computes the nBits a block must carry; checking a header against it is
 //! `checks.rs`'s job. Other algorithms (ASERT, LWMA, ...) plug in through the same trait.

@@ -1,8 +1,8 @@
 //! Pure consensus rules: 256-bit arithmetic, the compact target encoding and work, consensus
 //! parameters, difficulty algorithms, the subsidy schedule, headers and the block checks a
-//! simulator needs (bitcoin-core.md §1 and §2).
+//! simulator needs (Bitcoin Core `src/pow.cpp`, `src/arith_uint256.cpp`, `src/validation.cpp`).
 //!
-//! This module must stay pure (design invariant 2): no randomness, no clock (times arrive as
+//! This module must stay pure (ARCHITECTURE.md invariant 2): no randomness, no clock (times arrive as
 //! arguments), no I/O, and no dependency on any other module of the crate. It reads the block tree
 //! only through [`ChainView`], so it never owns or mutates simulation state.
 

@@ -1,5 +1,5 @@
 //! Consensus parameters of a simulated network, with Bitcoin's networks as presets
-//! (bitcoin-core.md §1.1 and §2.2).
+//! (Bitcoin Core `src/kernel/chainparams.cpp` and `src/consensus/consensus.h`).
 //!
 //! Parameters are plain data chosen by the scenario; this file only names them and supplies the
 //! presets. It reads no files and knows no scenario syntax.

@@ -1,4 +1,4 @@
-//! The block subsidy schedule (Core's `GetBlockSubsidy`, bitcoin-core.md §2.2).
+//! The block subsidy schedule (Core's `GetBlockSubsidy` in `src/validation.cpp`).
 //!
 //! Only the schedule lives here; checking a coinbase against it is `checks.rs`'s job.
 

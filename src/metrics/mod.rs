@@ -1,6 +1,6 @@
 //! Observers of a run: block propagation, forks and reorgs.
 //!
-//! Metrics are fed by the world and never read by it (design invariant 5):
+//! Metrics are fed by the world and never read by it (ARCHITECTURE.md invariant 5):
 //! turning them on or off cannot change a result. Memory stays bounded on long
 //! runs: per-node propagation delays of a block are kept only until the block
 //! is buried [`FINALITY_DEPTH`] blocks deep on the best chain, then folded into

@@ -1,6 +1,6 @@
 //! Hash power and the network-wide mining clock.
 //!
-//! Mining is one clock, not one timer per miner (design.md §4): by the
+//! Mining is one clock, not one timer per miner (see ARCHITECTURE.md): by the
 //! memorylessness of the exponential distribution, the next block anywhere
 //! comes after Exp(sum of rates) and belongs to miner i with probability
 //! rate_i / sum. A miner's rate is its hash rate times the probability that

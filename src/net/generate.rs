@@ -22,8 +22,7 @@ pub const GENERATION_ATTEMPTS: u32 = 5;
 pub const MAX_COMPLETE_NODES: usize = 5000;
 
 /// Outbound degree distribution measured by Miller et al. 2015 (Coinscope) and
-/// used by SimBlock's `BitcoinCoreTable`: `P[d <= k]` for k = 1..=20
-/// (network-data.md §4).
+/// used by SimBlock's `BitcoinCoreTable`: `P[d <= k]` for k = 1..=20.
 pub const MILLER_2015_DEGREE_CDF: [f64; 20] = [
     0.025, 0.050, 0.075, 0.10, 0.20, 0.30, 0.40, 0.50, 0.60, 0.70, 0.80, 0.85, 0.90, 0.95, 0.97, 0.97, 0.98,
     0.99, 0.995, 1.0,
@@ -54,7 +53,7 @@ impl Default for NodeSlot {
 /// How to build the peer graph.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TopologySpec {
-    /// Bitcoin Core's rules (bitcoin-core.md §5.1): each node opens
+    /// Bitcoin Core's rules (`src/net.h`): each node opens
     /// `outbound_full_relay` full-relay and `outbound_block_relay`
     /// block-relay-only connections to distinct random listening nodes, each of
     /// which accepts at most `max_connections` minus its own outbound count.

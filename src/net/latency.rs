@@ -1,7 +1,7 @@
 //! Message latency: a mean one-way delay between regions and per-message noise
 //! around it (jitter).
 //!
-//! Jitter models (network-data.md §1.3):
+//! Jitter models:
 //! - `None`: every message takes exactly the mean, as in Gervais et al.'s
 //!   default.
 //! - `Pareto`: SimBlock's `getLatency`: scale = mean − 5 ms, shape = 0.2 × mean

@@ -3,11 +3,11 @@
 //!
 //! This module owns how long a message takes to get from one node to another
 //! and who is connected to whom. It carries node ids and byte sizes only: it
-//! never knows what a block or a transaction is (design §1). It never touches
-//! the filesystem (invariant 6): edge lists are parsed from `&str` and written
+//! never knows what a block or a transaction is (see ARCHITECTURE.md). It never touches
+//! the filesystem (ARCHITECTURE.md invariant 6): edge lists are parsed from `&str` and written
 //! to any [`std::io::Write`]. Every random draw comes from a [`SimRng`] the
 //! caller passes in, and no hashed collection is iterated, so every result is a
-//! pure function of the inputs and the generator's state (invariant 4).
+//! pure function of the inputs and the generator's state (ARCHITECTURE.md invariant 4).
 //!
 //! [`SimRng`]: crate::sim::SimRng
 

@@ -2,8 +2,7 @@
 //! where nodes are, with each number's source.
 //!
 //! All tables use the region order of [`Region::ALL`]: NA, EU, SA, AP, JP, AU.
-//! The figures are copied from `reference/network-data.md`, which names the
-//! original sources; the doc comment of each constant repeats them.
+//! The doc comment of each constant names the original source of its figures.
 
 use super::Region;
 use super::latency::LatencyModel;
@@ -33,7 +32,7 @@ const MBPS: f64 = 1_000_000.0;
 
 /// Mean one-way latency (ms) for Bitcoin in 2015: Gervais et al. 2016,
 /// "On the Security and Performance of Proof of Work Blockchains", simulator
-/// file `bitcoin-topology-helper.cc` (network-data.md §1.1). SimBlock's
+/// file `bitcoin-topology-helper.cc`. SimBlock's
 /// `LATENCY_2015` is the same matrix rounded to whole milliseconds.
 const LATENCY_2015_MS: [[f64; 6]; 6] = [
     [35.5, 119.49, 254.79, 310.11, 154.36, 207.91],
@@ -45,7 +44,7 @@ const LATENCY_2015_MS: [[f64; 6]; 6] = [
 ];
 
 /// Mean one-way latency (ms) for Bitcoin in 2019: SimBlock's
-/// `NetworkConfiguration.LATENCY_2019`, its default (network-data.md §1.2).
+/// `NetworkConfiguration.LATENCY_2019`, its default.
 const LATENCY_2019_MS: [[f64; 6]; 6] = [
     [32.0, 124.0, 184.0, 198.0, 151.0, 189.0],
     [124.0, 11.0, 227.0, 237.0, 252.0, 294.0],
@@ -55,20 +54,20 @@ const LATENCY_2019_MS: [[f64; 6]; 6] = [
     [189.0, 294.0, 322.0, 198.0, 126.0, 16.0],
 ];
 
-/// SimBlock `DOWNLOAD_BANDWIDTH_2015` (network-data.md §2), in Mbit/s.
+/// SimBlock `DOWNLOAD_BANDWIDTH_2015`, in Mbit/s.
 const DOWNLOAD_2015_MBPS: [f64; 6] = [25.0, 24.0, 6.5, 10.0, 17.5, 14.0];
-/// SimBlock `UPLOAD_BANDWIDTH_2015` (network-data.md §2), in Mbit/s.
+/// SimBlock `UPLOAD_BANDWIDTH_2015`, in Mbit/s.
 const UPLOAD_2015_MBPS: [f64; 6] = [4.7, 8.1, 1.8, 5.3, 3.4, 5.2];
-/// SimBlock `DOWNLOAD_BANDWIDTH_2019` (network-data.md §2), in Mbit/s.
+/// SimBlock `DOWNLOAD_BANDWIDTH_2019`, in Mbit/s.
 const DOWNLOAD_2019_MBPS: [f64; 6] = [52.0, 40.0, 18.0, 22.8, 22.8, 29.9];
-/// SimBlock `UPLOAD_BANDWIDTH_2019` (network-data.md §2), in Mbit/s.
+/// SimBlock `UPLOAD_BANDWIDTH_2019`, in Mbit/s.
 const UPLOAD_2019_MBPS: [f64; 6] = [19.2, 20.7, 5.8, 15.7, 10.2, 11.3];
 
 /// Share of Bitcoin nodes per region in 2015, in percent: Gervais et al.;
-/// SimBlock `REGION_DISTRIBUTION_BITCOIN_2015` (network-data.md §3).
+/// SimBlock `REGION_DISTRIBUTION_BITCOIN_2015`.
 const SHARE_2015_PCT: [f64; 6] = [38.69, 51.59, 1.13, 5.74, 1.19, 1.66];
 /// Share of Bitcoin nodes per region in 2019, in percent: SimBlock
-/// `REGION_DISTRIBUTION_BITCOIN_2019` (network-data.md §3).
+/// `REGION_DISTRIBUTION_BITCOIN_2019`.
 const SHARE_2019_PCT: [f64; 6] = [33.16, 49.98, 0.90, 11.77, 2.24, 1.95];
 
 fn scaled(values: [f64; 6], factor: f64) -> [f64; 6] {

@@ -1,8 +1,8 @@
 //! Full nodes as state machines: block download, validation scheduling, fork
 //! choice and block relay (legacy inv, BIP130 headers, BIP152 compact blocks,
-//! unsolicited push), following Bitcoin Core (reference §2.3, §5.4).
+//! unsolicited push), following Bitcoin Core's `net_processing.cpp` and `validation.cpp`.
 //!
-//! Node logic never touches the event queue (design invariant 3): handlers
+//! Node logic never touches the event queue (ARCHITECTURE.md invariant 3): handlers
 //! take the current time and push [`Action`]s that the world turns into
 //! events, through the network model for messages. All node state lives in
 //! [`Nodes`], arrays indexed by node, by edge (one entry per direction of each

@@ -2,8 +2,8 @@
 //! queue: a short chain history, a topology of a few nodes, and helpers that
 //! deliver one [`Action::Send`] to the far end of its edge or complete one
 //! [`Action::Validate`]. Each test plays an exchange step by step and asserts
-//! on the exact actions every step produces. Section numbers refer to
-//! `/work/shared/reference/bitcoin-core.md`.
+//! on the exact actions every step produces. Function names refer to Bitcoin
+//! Core's `net_processing.cpp` and `validation.cpp`.
 
 use super::*;
 use crate::chain::{NewBlock, Origin};
@@ -254,7 +254,7 @@ fn sendcmpct(out: &[Action]) -> Vec<(u32, bool)> {
         .collect()
 }
 
-/// Legacy relay (§5.4, `inv` when the peer did not ask for headers): a mined
+/// Legacy relay (`inv` when the peer did not ask for headers): a mined
 /// block is validated first (`ActivateBestChain`), then announced with an
 /// `inv` to every peer (`UpdatedBlockTip`); the receiver asks for it with
 /// `getdata`, the sender answers with `block`, and the receiver validates,
@@ -293,7 +293,7 @@ fn legacy_block_is_validated_then_announced_by_inv_and_downloaded() {
     assert!(net.nodes.has_valid(NodeId(1), b));
 }
 
-/// BIP130 headers announcements (§5.4): a peer that asked for `sendheaders`
+/// BIP130 headers announcements: a peer that asked for `sendheaders`
 /// gets a `headers` message carrying the one new header and requests the
 /// block with a plain `getdata` (no compact blocks in this protocol). A peer
 /// that does not speak headers (legacy) still gets an `inv`.
@@ -323,7 +323,7 @@ fn headers_announcement_carries_one_header_and_is_answered_by_getdata() {
     assert_eq!(out, vec![connected(1, b), tip_changed(1, b)], "its only peer has the block");
 }
 
-/// BIP152 low-bandwidth mode (§5.4, `HeadersDirectFetchBlocks`): with no
+/// BIP152 low-bandwidth mode (`HeadersDirectFetchBlocks`): with no
 /// high-bandwidth peers a block is announced by `headers`; when exactly one
 /// block is needed and nothing else is in flight the request is
 /// `getdata(MSG_CMPCT_BLOCK)`, answered by `cmpctblock`.
@@ -354,7 +354,7 @@ fn compact_low_bandwidth_requests_one_block_as_compact() {
     );
 }
 
-/// `HeadersDirectFetchBlocks` (§5.4) uses `getdata(MSG_CMPCT_BLOCK)` only
+/// `HeadersDirectFetchBlocks` uses `getdata(MSG_CMPCT_BLOCK)` only
 /// for a single needed block with nothing else in flight; otherwise the
 /// blocks are requested in full, oldest first, from the announcing peer.
 #[test]
@@ -375,7 +375,7 @@ fn compact_request_falls_back_to_full_blocks() {
     assert_eq!(out, vec![]);
 }
 
-/// BIP152 high-bandwidth mode (§5.4, `NewPoWValidBlock`): a block that builds
+/// BIP152 high-bandwidth mode (`NewPoWValidBlock`): a block that builds
 /// on the tip is pushed as `cmpctblock` to every peer that asked for HB mode
 /// before it is validated, both by its miner and by a node that receives it,
 /// and it is not sent again once validation completes.
@@ -406,7 +406,7 @@ fn compact_high_bandwidth_pushes_before_validation() {
     assert_eq!(net.step(out[0]), vec![connected(2, b), tip_changed(2, b)]);
 }
 
-/// `MaybeSetPeerAsAnnouncingHeaderAndIDs` (§5.4): after validating a block
+/// `MaybeSetPeerAsAnnouncingHeaderAndIDs`: after validating a block
 /// that a peer delivered (the only one in flight), the node asks that peer
 /// for HB mode with `sendcmpct(true)`; with one HB slot, a second, different
 /// deliverer takes the slot and the first gets `sendcmpct(false)`. The peer
@@ -476,7 +476,7 @@ fn high_bandwidth_slot_goes_to_the_last_deliverer() {
     assert_eq!(net.mined(2, b3), vec![net.send(2, 0, CmpctBlock, b3), net.validate(2, &[b3])]);
 }
 
-/// `MaybeSetPeerAsAnnouncingHeaderAndIDs` (§5.4, rule 2): when an inbound
+/// `MaybeSetPeerAsAnnouncingHeaderAndIDs` (second rule): when an inbound
 /// peer takes a full HB list, the last outbound HB peer is kept and the
 /// other one is demoted; a deliverer already in the list only moves to its
 /// back, with no message.
@@ -506,7 +506,7 @@ fn inbound_newcomer_never_demotes_the_last_outbound_hb_peer() {
     assert_eq!(net.nodes.nodes[0].hb_peers, vec![net.edge(0, 3), net.edge(0, 1)]);
 }
 
-/// Fork choice at equal work (§2.3) and first-seen propagation (§5.4): a
+/// Fork choice at equal work (`CBlockIndexWorkComparator`) and first-seen propagation: a
 /// sibling of the tip with the same work is downloaded and stored, but it
 /// is neither connected nor relayed (it is not the tip's child and not a new
 /// tip). When a child makes its branch heavier the node reorganises (fork at
@@ -613,10 +613,10 @@ fn legacy_reorg_is_announced_by_inv_of_the_new_tip() {
     assert_eq!(net.tip(2), z);
 }
 
-/// A block whose parent's data is missing waits unlinked (§2.3,
+/// A block whose parent's data is missing waits unlinked (Core's
 /// `m_blocks_unlinked`) and the missing parent is requested from the peer
 /// that sent the child. Here the parent was first dropped as `time-too-new`
-/// (§2.1 check 8: not permanent). When it arrives, both get their sequence
+/// (not a permanent failure). When it arrives, both get their sequence
 /// number and are connected in one validation; the tip becomes the child.
 #[test]
 fn missing_parent_is_fetched_and_both_connect_in_one_validation() {
@@ -652,7 +652,7 @@ fn missing_parent_is_fetched_and_both_connect_in_one_validation() {
     assert_eq!(net.tip(1), b2);
 }
 
-/// `HeadersDirectFetchBlocks` (§5.4) fetches only chains with at least as
+/// `HeadersDirectFetchBlocks` fetches only chains with at least as
 /// much work as the tip: an announced block with less work is not requested;
 /// one with equal work is, with its missing ancestors, oldest first.
 #[test]
@@ -674,9 +674,9 @@ fn blocks_with_less_work_than_the_tip_are_not_requested() {
     assert_eq!(out, vec![net.send(1, 0, GetData, y1), net.send(1, 0, GetData, y2)], "equal work");
 }
 
-/// An invalid block (here `bad-diffbits`, §2.1 check 5) is never connected
-/// and never relayed, not even by BIP152's pre-validation push (§5.4 step 3
-/// comes after the header and block checks); its child is invalid too. A
+/// An invalid block (here `bad-diffbits`, from `ContextualCheckBlockHeader`) is never connected
+/// and never relayed, not even by BIP152's pre-validation push (which
+/// Core makes only after the header and block checks pass); its child is invalid too. A
 /// valid competitor is accepted normally afterwards.
 #[test]
 fn invalid_block_and_its_child_are_never_connected_or_relayed() {

@@ -118,7 +118,7 @@ pub struct NetworkConfig {
     pub topology: TopologyConfig,
 }
 
-/// Block relay protocols (Bitcoin Core §5.4 and older behaviour).
+/// Block relay protocols (Bitcoin Core `src/net_processing.cpp`, BIP130, BIP152, and older behaviour).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RelayProtocol {
     /// inv -> getdata -> block.

@@ -28,7 +28,7 @@ pub(crate) const BPS_PER_MBPS: f64 = 1e6;
 /// Bitcoin in 2015: 16 pools, hash share and region, from Gervais et al.,
 /// "On the Security and Performance of Proof of Work Blockchains" (CCS 2016),
 /// simulator source `bitcoin-test.cc` (`bitcoinMinersHash`,
-/// `bitcoinMinersRegions`); see /work/shared/reference/network-data.md §5.1.
+/// `bitcoinMinersRegions`).
 /// The published shares sum to 1.001, so [`bitcoin_2015_pools`] divides
 /// each by the sum.
 const BITCOIN_2015: [(f64, Region); 16] = [
@@ -50,7 +50,7 @@ const BITCOIN_2015: [(f64, Region); 16] = [
     (0.002, Region::NA),
 ];
 
-/// Gervais et al. give pools 100 Mbit/s links (network-data.md §2).
+/// Gervais et al. give pools 100 Mbit/s links (`bitcoin-topology-helper.cc`).
 const BITCOIN_2015_POOL_MBPS: f64 = 100.0;
 
 /// Gervais et al. give pools 700-800 connections; we take the middle.

@@ -3,7 +3,7 @@
 //!
 //! This module owns *how* simulated time advances. It knows nothing about the
 //! model it drives: no blocks, nodes or messages appear here, only a generic
-//! event type chosen by the model (design invariant 1). It never reads the wall
+//! event type chosen by the model (ARCHITECTURE.md invariant 1). It never reads the wall
 //! clock or OS entropy.
 
 mod queue;

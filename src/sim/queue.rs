@@ -1,7 +1,7 @@
 //! The event queue: a radix heap keyed by (time, insertion sequence).
 //!
 //! The sequence number makes the order total, so two events at the same
-//! nanosecond always come out in the order they were scheduled (design
+//! nanosecond always come out in the order they were scheduled (ARCHITECTURE.md
 //! invariant 7). Because a discrete-event run only ever pops keys that are at
 //! least the last key popped, a radix heap (a monotone priority queue) fits:
 //! an event goes into the bucket numbered by the highest bit in which its key

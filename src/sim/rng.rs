@@ -7,7 +7,7 @@
 //! does not move block discovery times, which keeps paired comparisons sharp.
 //!
 //! The generator is ChaCha8, portable and specified, behind a small API. No
-//! thread-local or OS-seeded generator is ever used (design invariant 4).
+//! thread-local or OS-seeded generator is ever used (ARCHITECTURE.md invariant 4).
 
 use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;

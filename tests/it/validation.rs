@@ -1,10 +1,10 @@
-//! Published results the simulator must reproduce (shared/reference/validation.md).
+//! Published results the simulator must reproduce (see the "Validation" section of README.md).
 
 use crate::common::{config, run};
 use powsim::consensus::{ConsensusParams, decode_compact};
 use powsim::report::{main_chain_flags, summarize};
 
-/// Analytic stale rate (validation.md §2): every block reaches all other hash
+/// Analytic stale rate (1 - exp(-d/T) for a fixed delay d): every block reaches all other hash
 /// power after exactly d seconds; Poisson blocks with mean interval T. With
 /// miner shares a_i, a block is orphaned with probability about
 /// sum_i a_i (1 - exp(-(1 - a_i) d / T)).
@@ -55,8 +55,8 @@ block_interval_s = 600
     );
 }
 
-/// Difficulty equilibrium (validation.md §1): Core measures 2015 intervals
-/// against 14 days, so at constant hash rate the mean interval is
+/// Difficulty equilibrium (Core's `CalculateNextWorkRequired`, `src/pow.cpp`): Core measures 2015
+/// intervals against 14 days, so at constant hash rate the mean interval is
 /// 600 x 2016 / 2015 = 600.30 s. 50 retarget periods must land within 1 %,
 /// and each retarget must match the span it measured.
 #[test]
