@@ -18,6 +18,7 @@
 
 pub mod chain;
 pub mod consensus;
+pub mod mempool;
 pub mod metrics;
 pub mod mining;
 pub mod net;

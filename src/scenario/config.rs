@@ -28,6 +28,11 @@ pub struct Config {
     pub blocks: BlocksConfig,
     /// Who mines, with how much hash power, where.
     pub mining: MiningConfig,
+    /// The transaction workload; `None`: blocks carry filler contents
+    /// shaped by `blocks`.
+    pub transactions: Option<TransactionsConfig>,
+    /// Mempool policy of every node that keeps a mempool.
+    pub mempool: MempoolConfig,
     /// Optional outputs.
     pub output: OutputConfig,
 }
@@ -231,4 +236,133 @@ pub struct MiningConfig {
 pub struct OutputConfig {
     /// Write `graph.csv` (edge list) and `nodes.csv` beside the results.
     pub write_graph: bool,
+}
+
+/// How the transaction arrival rate varies over time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RateSchedule {
+    /// `rate_per_s` all the time.
+    Constant,
+    /// A daily cycle: rate(t) = rate_per_s * (1 + amplitude * cos(2 pi (t - peak) / 1 day)).
+    Daily {
+        /// Relative amplitude, in [0, 1).
+        amplitude: f64,
+        /// Hour of the day (0 to 24, simulated time) when the rate peaks.
+        peak_hour: f64,
+    },
+}
+
+/// A demand surge: the rate is multiplied by `multiplier` for `duration_s`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Surge {
+    /// When it starts (seconds of simulated time).
+    pub start_s: f64,
+    /// How long it lasts (seconds).
+    pub duration_s: f64,
+    /// Rate multiplier while it lasts (> 0).
+    pub multiplier: f64,
+}
+
+/// A distribution of a positive quantity (fee rates, sizes).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Distribution {
+    /// Always this value.
+    Fixed {
+        /// The value.
+        value: f64,
+    },
+    /// Lognormal with the given median and sigma (of the underlying normal).
+    Lognormal {
+        /// The median.
+        median: f64,
+        /// Sigma of ln(value).
+        sigma: f64,
+    },
+    /// An empirical histogram: a bin is chosen by weight, then a value
+    /// uniformly inside it.
+    Empirical {
+        /// The file it came from (for messages and the manifest).
+        path: PathBuf,
+        /// Bins as (low, high, weight), sorted, non-overlapping, weights > 0.
+        bins: Vec<(f64, f64, f64)>,
+    },
+}
+
+/// How transactions travel between nodes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TxRelayMode {
+    /// Every node keeps a mempool and runs Core's INV trickling, getdata,
+    /// timeouts and orphan handling.
+    Full,
+    /// Only pool nodes and `observers` sampled nodes keep mempools; other
+    /// nodes' knowledge of a transaction follows a propagation-delay model.
+    Fast {
+        /// Nodes (besides pool nodes) that keep a full mempool.
+        observers: u32,
+    },
+}
+
+/// The transaction workload (`[transactions]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TransactionsConfig {
+    /// Mean arrival rate of new transactions (per second of simulated time).
+    pub rate_per_s: f64,
+    /// How the rate varies over the day.
+    pub schedule: RateSchedule,
+    /// Demand surges on top of the schedule.
+    pub surges: Vec<Surge>,
+    /// Fee rate of new transactions (sat/vB).
+    pub feerate_sat_vb: Distribution,
+    /// Virtual size of new transactions (vbytes; clamped to 65..=100,000).
+    pub vsize_vb: Distribution,
+    /// Share of new transactions that spend an output of a still-unconfirmed
+    /// transaction (chains).
+    pub chain_share: f64,
+    /// Share of users whose transaction is still unconfirmed after
+    /// `stuck_after_blocks` blocks who pay for it with a child (CPFP).
+    pub cpfp_share: f64,
+    /// Share of such users who replace it with a higher-fee version (RBF).
+    pub rbf_share: f64,
+    /// Blocks after which a transaction counts as stuck.
+    pub stuck_after_blocks: u32,
+    /// A replacement or CPFP child pays this multiple of the original fee rate.
+    pub fee_bump: f64,
+    /// Share of new transactions that are double-spent: a conflicting version
+    /// is sent at the same time from another node.
+    pub double_spend_share: f64,
+    /// Relay fidelity.
+    pub relay: TxRelayMode,
+    /// At most this many transactions get a row in `txs.csv` (a seeded
+    /// sample when there are more).
+    pub max_tx_rows: u64,
+}
+
+/// Bitcoin Core policy versions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicyName {
+    /// Core v29.0: 1 sat/vB minimum relay and incremental fee.
+    CoreV29,
+    /// Core v30: 0.1 sat/vB minimum relay and incremental fee, 0.001 sat/vB block minimum.
+    CoreV30,
+}
+
+/// Mempool settings (`[mempool]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct MempoolConfig {
+    /// Policy version.
+    pub policy: PolicyName,
+    /// Size limit (`-maxmempool`, MB of estimated memory use).
+    pub max_size_mb: f64,
+    /// Estimated memory use per vbyte of transaction (Core counts dynamic
+    /// memory, which exceeds the vbytes held).
+    pub memory_per_vbyte: f64,
+    /// Transactions older than this leave the mempool (`-mempoolexpiry`, hours).
+    pub expiry_hours: f64,
+}
+
+impl MempoolConfig {
+    /// Bitcoin Core's defaults for `policy`: 300 MB, 336 hours.
+    pub fn core_defaults(policy: PolicyName) -> Self {
+        MempoolConfig { policy, max_size_mb: 300.0, memory_per_vbyte: 2.0, expiry_hours: 336.0 }
+    }
 }

@@ -9,8 +9,8 @@ use toml::Spanned;
 
 use super::check::{FRACTION, POSITIVE_QUANTITY, QUANTITY};
 use super::config::{
-    BlocksConfig, Config, ConsensusConfig, DifficultyName, OutputConfig, RelayConfig, RelayProtocol,
-    StopConfig,
+    BlocksConfig, Config, ConsensusConfig, DifficultyName, MempoolConfig, OutputConfig, PolicyName,
+    RelayConfig, RelayProtocol, StopConfig,
 };
 use super::ctx::{Ctx, Span};
 use super::error::ScenarioError;
@@ -37,7 +37,22 @@ pub(crate) fn lower(raw: RawScenario, ctx: &Ctx<'_>, dir: &Path) -> Result<Confi
     let blocks = lower_blocks(ctx, raw.blocks, &consensus)?;
     let mining = lower_mining::lower(ctx, raw.mining, network.nodes, nodes_span.as_ref())?;
     let output = lower_output(raw.output);
-    Ok(Config { name, description, seed, stop, network, relay, consensus, blocks, mining, output })
+    let transactions = None;
+    let mempool = MempoolConfig::core_defaults(PolicyName::CoreV30);
+    Ok(Config {
+        name,
+        description,
+        seed,
+        stop,
+        network,
+        relay,
+        consensus,
+        blocks,
+        mining,
+        transactions,
+        mempool,
+        output,
+    })
 }
 
 /// A table's fields (defaults when absent) and the span of its header.

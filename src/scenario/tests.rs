@@ -145,6 +145,8 @@ fn defaults_are_applied() {
             hashrate_hs: 1e21,
             miners: MinersConfig::Pools(lower_mining::bitcoin_2015_pools()),
         },
+        transactions: None,
+        mempool: MempoolConfig::core_defaults(PolicyName::CoreV30),
         output: OutputConfig { write_graph: false },
     };
     assert_eq!(config, expected);

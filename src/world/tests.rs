@@ -42,6 +42,8 @@ pub(crate) fn config(nodes: u32, protocol: RelayProtocol, blocks: u64) -> Config
         },
         blocks: BlocksConfig { size_bytes: 535_000, mean_tx_bytes: 500, witness_fraction: 0.0 },
         mining: MiningConfig { hashrate_hs: 1e21, miners: MinersConfig::EveryNode { relative_sd: 0.25 } },
+        transactions: None,
+        mempool: MempoolConfig::core_defaults(PolicyName::CoreV30),
         output: OutputConfig { write_graph: false },
     }
 }
