@@ -8,7 +8,7 @@
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use powsim::report::{RunMeta, Summary, write_run};
+use powsim::report::{BandRow, Confirmations, RunMeta, Summary, band_rows, write_run};
 use powsim::scenario::{self, Config, ScenarioError};
 use powsim::sim::StopReason;
 use powsim::world::{RunOutput, simulate};
@@ -160,7 +160,7 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
     // The binary may read the wall clock for display only (ARCHITECTURE.md invariant 4).
     #[allow(clippy::disallowed_methods)]
     let started = Instant::now();
-    let results: Vec<Result<(Summary, StopReason, PathBuf), Failure>> = if seeds.len() == 1 {
+    let results: Vec<Result<RunDone, Failure>> = if seeds.len() == 1 {
         vec![run_one(&config, &meta, seeds[0], &dir_for(seeds[0]), !args.quiet)]
     } else {
         let pool = rayon::ThreadPoolBuilder::new()
@@ -182,9 +182,13 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
         out
     };
     let mut summaries = Vec::new();
+    let mut bands = Vec::new();
     let mut code = 0;
     for r in results {
-        let (summary, reason, dir) = r?;
+        let RunDone { summary, reason, dir, bands: b } = r?;
+        if bands.is_empty() {
+            bands = b;
+        }
         if reason == StopReason::EventBudget {
             eprintln!(
                 "warning: seed {} stopped by its event budget (stop.max_events = {}) before its stop condition; results in {} are marked incomplete",
@@ -201,20 +205,30 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
     }
     if !args.quiet {
         print_summary(&summaries, started.elapsed());
+        if config.transactions.is_some() {
+            print_tx_summary(&summaries, &bands);
+        }
     }
     Ok(code)
 }
 
-fn run_one(
-    config: &Config,
-    meta: &RunMeta,
-    seed: u64,
-    dir: &Path,
-    show: bool,
-) -> Result<(Summary, StopReason, PathBuf), Failure> {
+/// What one finished run hands back for the terminal.
+struct RunDone {
+    summary: Summary,
+    reason: StopReason,
+    dir: PathBuf,
+    /// Confirmation delay by fee-rate band (empty without transactions).
+    bands: Vec<BandRow>,
+}
+
+fn run_one(config: &Config, meta: &RunMeta, seed: u64, dir: &Path, show: bool) -> Result<RunDone, Failure> {
     let out = simulate_with_progress(config, seed, show)?;
     let summary = write_run(dir, config, meta, &out).map_err(|e| Failure { code: 1, error: e.into() })?;
-    Ok((summary, out.stats.reason, dir.to_path_buf()))
+    let w = &out.world;
+    let bands = w
+        .txs()
+        .map_or_else(Vec::new, |txw| band_rows(&out, &Confirmations::new(w.tree(), txw, w.best_block())));
+    Ok(RunDone { summary, reason: out.stats.reason, dir: dir.to_path_buf(), bands })
 }
 
 fn simulate_with_progress(config: &Config, seed: u64, show: bool) -> Result<RunOutput, Failure> {
@@ -290,4 +304,47 @@ fn print_summary(rows: &[Summary], wall: Duration) {
         );
     }
     println!("(times in seconds; wall time {:.2} s)", wall.as_secs_f64());
+}
+
+fn print_tx_summary(rows: &[Summary], bands: &[BandRow]) {
+    println!();
+    println!(
+        "{:>8} {:>9} {:>9} {:>8} {:>8} {:>10} {:>7} {:>8} {:>9}",
+        "seed", "txs", "confirmed", "conf50", "conf90", "fees_btc", "fee%", "cmpct%", "peak_vMB"
+    );
+    for s in rows {
+        println!(
+            "{:>8} {:>9} {:>9} {:>8} {:>8} {:>10.4} {:>7} {:>8} {:>9.3}",
+            s.seed,
+            s.tx_created,
+            s.tx_confirmed,
+            fmt_opt(s.conf_delay_median_s, 0),
+            fmt_opt(s.conf_delay_p90_s, 0),
+            s.fees_total_btc,
+            fmt_opt(s.fee_share_of_revenue.map(|r| r * 100.0), 2),
+            fmt_opt(s.compact_reconstruct_rate.map(|r| r * 100.0), 1),
+            s.mempool_peak_vmb
+        );
+    }
+    println!();
+    println!("confirmation delay by fee rate (first seed; seconds)");
+    println!(
+        "{:>14} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "sat/vB", "created", "confirmed", "median", "p90", "mean"
+    );
+    for b in bands {
+        let range = match b.feerate_to_sat_vb {
+            Some(hi) => format!("{}-{}", b.feerate_from_sat_vb, hi),
+            None => format!(">= {}", b.feerate_from_sat_vb),
+        };
+        println!(
+            "{:>14} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            range,
+            b.created,
+            b.confirmed,
+            fmt_opt(b.delay_median_s, 0),
+            fmt_opt(b.delay_p90_s, 0),
+            fmt_opt(b.delay_mean_s, 0)
+        );
+    }
 }

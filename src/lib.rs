@@ -7,6 +7,8 @@
 //! - [`node`]: full nodes as state machines (download, validation, fork
 //!   choice, block relay).
 //! - [`mining`]: hash power and the single network-wide mining clock.
+//! - [`workload`]: the transaction workload: arrivals, fee rates and sizes,
+//!   chains, double spends, and RBF and CPFP bumps of stuck transactions.
 //! - [`chain`]: the world-wide block tree (arena) with cached validity.
 //! - [`net`]: regions, latency, jitter, bandwidth, topology generators.
 //! - [`consensus`]: pure Bitcoin rules (nBits, work, retarget, header, checks).
@@ -26,4 +28,5 @@ pub mod node;
 pub mod report;
 pub mod scenario;
 pub mod sim;
+pub mod workload;
 pub mod world;

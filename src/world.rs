@@ -7,15 +7,17 @@
 //! writes none; `build` takes a validated [`Config`].
 
 mod build;
+mod txs;
 
 pub use build::{BuildError, Built, consensus_params};
+pub use txs::{Contents, MempoolSample, ReachModel, TxWorld, fate};
 
 use crate::chain::{BlockTree, NewBlock, Origin};
 use crate::consensus::{BlockId, Header, block_subsidy, earliest_valid_time, sha256d};
 use crate::metrics::{Metrics, ReorgRecord};
 use crate::mining::{HashPower, PoolId};
 use crate::net::{Jitter, LatencyModel, NodeId, Region, Topology, UploadLink, sample_latency_ns};
-use crate::node::{Action, Ctx, Msg, Nodes};
+use crate::node::{Action, Ctx, Msg, Nodes, TxAction, TxMsg, TxRelay, TxTimer};
 use crate::scenario::Config;
 use crate::sim::{EventQueue, Model, SimDuration, SimRng, SimTime, StreamKind};
 
@@ -46,6 +48,14 @@ pub enum Stream {
     HighBandwidth = 7,
     /// Header nonces and coinbase contents.
     BlockContent = 8,
+    /// The transaction workload.
+    Workload = 9,
+    /// Draws of the fast transaction-relay model.
+    TxReach = 10,
+    /// Choice of observer nodes.
+    Observers = 11,
+    /// Per-node transaction trickle timers (full relay).
+    TxTrickle = 12,
 }
 
 impl StreamKind for Stream {
@@ -76,6 +86,26 @@ pub enum Event {
         /// The block that becomes its tip.
         block: BlockId,
     },
+    /// The workload's next transaction arrival.
+    TxArrival,
+    /// A transaction reaches the mempool of `node` (fast relay).
+    TxReach {
+        /// The node.
+        node: NodeId,
+        /// The transaction.
+        tx: crate::mempool::TxId,
+    },
+    /// A transaction-relay message arrives at the owner of `edge`.
+    DeliverTx {
+        /// The receiver's edge toward the sender.
+        edge: u32,
+        /// The message.
+        msg: TxMsg,
+    },
+    /// A transaction-relay timer fires.
+    TxTimer(TxTimer),
+    /// Time to sample the mempools for `mempool.csv`.
+    MempoolSample,
     /// The stop time of a `sim_time_s` run: mining stops.
     MiningDeadline,
     /// The drain period is over: the run ends even if messages are in flight.
@@ -117,6 +147,11 @@ pub struct World {
     content_rng: SimRng,
     generation: u32,
     block_shape: BlockShape,
+    txw: Option<TxWorld>,
+    txrelay: Option<TxRelay>,
+    tx_actions: Vec<TxAction>,
+    /// Interval of the mempool time series (zero: off).
+    mempool_sample: SimDuration,
     metrics: Metrics,
     best: BlockId,
     stop: StopRule,
@@ -156,6 +191,20 @@ impl Model for World {
                 self.in_flight -= 1;
                 self.node_step(now, queue, |nodes, ctx, out| nodes.on_validation_done(ctx, node, block, out));
             }
+            Event::TxArrival => self.tx_arrival(now, queue),
+            Event::TxReach { node, tx } => self.tx_reach(now, node, tx, queue),
+            Event::DeliverTx { edge, msg } => {
+                self.in_flight -= 1;
+                self.tx_step(now, queue, |relay, pools, topo, out| {
+                    relay.on_message(topo, pools, edge, msg, now, out)
+                });
+            }
+            Event::TxTimer(timer) => {
+                self.tx_step(now, queue, |relay, pools, topo, out| {
+                    relay.on_timer(topo, pools, timer, now, out)
+                });
+            }
+            Event::MempoolSample => self.mempool_sample(now, queue),
             Event::MiningDeadline => self.stop_mining(now, queue),
             Event::DrainEnd => self.done = true,
         }
@@ -175,7 +224,13 @@ impl World {
         step: impl FnOnce(&mut Nodes, Ctx<'_>, &mut Vec<Action>),
     ) {
         let mut out = std::mem::take(&mut self.actions);
-        let ctx = Ctx { tree: &self.tree, topo: &self.topo, now, node_clock_s: node_clock_s(now) };
+        let ctx = Ctx {
+            tree: &self.tree,
+            topo: &self.topo,
+            now,
+            node_clock_s: node_clock_s(now),
+            txs: self.txw.as_ref().map(|t| t as &dyn crate::node::TxKnowledge),
+        };
         step(&mut self.nodes, ctx, &mut out);
         self.apply(now, &mut out, queue);
         self.actions = out;
@@ -188,6 +243,88 @@ impl World {
             queue.schedule(SimTime::ZERO + SimDuration::from_secs_f64(t), Event::MiningDeadline);
         }
         self.redraw_clock(SimTime::ZERO, queue);
+        if self.txw.is_some() {
+            self.schedule_arrival(SimTime::ZERO, queue);
+            if self.mempool_sample > SimDuration::ZERO {
+                queue.schedule(SimTime::ZERO, Event::MempoolSample);
+            }
+        }
+    }
+
+    fn schedule_arrival(&mut self, now: SimTime, queue: &mut EventQueue<Event>) {
+        let txw = self.txw.as_mut().expect("transactions are simulated");
+        if let Some(t) = txw.next_arrival(now) {
+            queue.schedule(t, Event::TxArrival);
+        }
+    }
+
+    /// A user sends a transaction (or two conflicting ones).
+    fn tx_arrival(&mut self, now: SimTime, queue: &mut EventQueue<Event>) {
+        if self.mining_stopped {
+            return;
+        }
+        let txw = self.txw.as_mut().expect("transactions are simulated");
+        let new = txw.arrive(now, &self.tree, self.best);
+        schedule_reaches(new, queue);
+        self.schedule_arrival(now, queue);
+    }
+
+    /// A transaction reaches `node`: offered to its mempool; under full relay,
+    /// what it accepts is queued for announcement.
+    fn tx_reach(
+        &mut self,
+        now: SimTime,
+        node: NodeId,
+        tx: crate::mempool::TxId,
+        queue: &mut EventQueue<Event>,
+    ) {
+        let txw = self.txw.as_mut().expect("transactions are simulated");
+        let outcome = txw.on_reach(node, tx, now, &self.tree);
+        if let (Some(relay), crate::node::Accept::Accepted(accepted)) = (self.txrelay.as_mut(), outcome) {
+            let mut out = std::mem::take(&mut self.tx_actions);
+            relay.on_accepted(&self.topo, node, &accepted, now, &mut out);
+            self.apply_tx(now, &mut out, queue);
+            self.tx_actions = out;
+        }
+    }
+
+    /// Runs one transaction-relay handler and carries out its actions.
+    fn tx_step(
+        &mut self,
+        now: SimTime,
+        queue: &mut EventQueue<Event>,
+        step: impl FnOnce(&mut TxRelay, &mut txs::PoolsAt<'_>, &Topology, &mut Vec<TxAction>),
+    ) {
+        let mut out = std::mem::take(&mut self.tx_actions);
+        let relay = self.txrelay.as_mut().expect("full transaction relay");
+        let txw = self.txw.as_mut().expect("transactions are simulated");
+        let mut pools = txs::PoolsAt { txw, tree: &self.tree };
+        step(relay, &mut pools, &self.topo, &mut out);
+        self.apply_tx(now, &mut out, queue);
+        self.tx_actions = out;
+    }
+
+    fn apply_tx(&mut self, now: SimTime, out: &mut Vec<TxAction>, queue: &mut EventQueue<Event>) {
+        for action in out.drain(..) {
+            match action {
+                TxAction::Send { edge, msg, bytes } => {
+                    let at = self.transmit(now, edge, bytes);
+                    self.in_flight += 1;
+                    queue.schedule(at, Event::DeliverTx { edge: self.topo.reverse(edge), msg });
+                }
+                TxAction::Timer { at, timer } => queue.schedule(at, Event::TxTimer(timer)),
+            }
+        }
+    }
+
+    fn mempool_sample(&mut self, now: SimTime, queue: &mut EventQueue<Event>) {
+        if self.mining_stopped {
+            return;
+        }
+        let max_weight = self.tree.params().max_block_weight;
+        let txw = self.txw.as_mut().expect("transactions are simulated");
+        txw.sample(now, max_weight);
+        queue.schedule(now + self.mempool_sample, Event::MempoolSample);
     }
 
     fn redraw_clock(&mut self, now: SimTime, queue: &mut EventQueue<Event>) {
@@ -215,6 +352,9 @@ impl World {
         if self.tree.get(b).chainwork > self.tree.get(self.best).chainwork {
             self.best = b;
             self.metrics.on_best_block(&self.tree, b);
+            if let Some(txw) = self.txw.as_mut() {
+                schedule_reaches(txw.on_best_block(now, &self.tree, b), queue);
+            }
         }
         self.node_step(now, queue, |nodes, ctx, out| nodes.on_block_mined(ctx, node, b, out));
         let start = self.tree.get(self.tree.start_tip()).height;
@@ -247,9 +387,15 @@ impl World {
             bits,
             nonce: self.content_rng.u32(),
         };
-        let fees_sat = 0;
-        let shape = self.block_shape;
-        self.tree.push(NewBlock {
+        let contents = self.txw.as_ref().map(|t| t.contents(node, params.max_block_weight, now));
+        let shape = match &contents {
+            Some(c) => {
+                BlockShape { size_bytes: c.size_bytes, weight: c.weight, tx_count: c.txs.len() as u32 + 1 }
+            }
+            None => self.block_shape,
+        };
+        let fees_sat = contents.as_ref().map_or(0, |c| c.fees_sat);
+        let b = self.tree.push(NewBlock {
             header,
             parent,
             found_at: now,
@@ -259,7 +405,11 @@ impl World {
             tx_count: shape.tx_count,
             fees_sat,
             coinbase_sat: block_subsidy(height, params) + fees_sat,
-        })
+        });
+        if let (Some(txw), Some(c)) = (self.txw.as_mut(), contents) {
+            txw.record_block(b, now, c.txs);
+        }
+        b
     }
 
     /// Carries out node actions: messages through the network, validation
@@ -286,7 +436,13 @@ impl World {
                     };
                     self.metrics.on_reorg(&self.tree, rec);
                 }
-                Action::TipChanged { node, tip } => self.retarget_miners(now, node, tip, queue),
+                Action::TipChanged { node, tip } => {
+                    if let Some(txw) = self.txw.as_mut() {
+                        txw.on_tip_changed(node, tip, now, &self.tree);
+                    }
+                    self.retarget_miners(now, node, tip, queue);
+                }
+                Action::Compact { node, block, missing } => self.metrics.on_compact(node, block, missing),
             }
         }
     }
@@ -297,10 +453,17 @@ impl World {
     /// plus the link's latency; messages on one connection keep their order,
     /// as over TCP (see `net::bandwidth`).
     fn send(&mut self, now: SimTime, edge: u32, msg: Msg, queue: &mut EventQueue<Event>) {
-        let s = self.topo.owner(edge);
-        let r = self.topo.peer(edge);
         let rec = self.tree.get(msg.block);
         let bytes = msg.wire_bytes(rec.size_bytes, rec.tx_count);
+        let arrival = self.transmit(now, edge, bytes);
+        self.in_flight += 1;
+        queue.schedule(arrival, Event::Deliver { edge: self.topo.reverse(edge), msg });
+    }
+
+    /// When `bytes` sent now over the sender's edge `edge` arrive.
+    fn transmit(&mut self, now: SimTime, edge: u32, bytes: u64) -> SimTime {
+        let s = self.topo.owner(edge);
+        let r = self.topo.peer(edge);
         let (up, down) = (self.net.upload_bps[s.index()], self.net.download_bps[r.index()]);
         let sent_ns = self.uplinks[s.index()].transmit(now.0, bytes, up, down);
         let (rs, rr) = (self.net.region[s.index()], self.net.region[r.index()]);
@@ -308,8 +471,7 @@ impl World {
         let last = &mut self.last_arrival_ns[edge as usize];
         let arrival = (sent_ns.saturating_add(lat_ns)).max(*last);
         *last = arrival;
-        self.in_flight += 1;
-        queue.schedule(SimTime(arrival), Event::Deliver { edge: self.topo.reverse(edge), msg });
+        SimTime(arrival)
     }
 
     /// A node's tip changed: its miners now work on a child of `tip`; if that
@@ -360,6 +522,11 @@ impl World {
         &self.hash
     }
 
+    /// The transaction side, when transactions are simulated.
+    pub fn txs(&self) -> Option<&TxWorld> {
+        self.txw.as_ref()
+    }
+
     /// The metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
@@ -383,6 +550,14 @@ impl World {
     /// True if the run ended by its drain limit with messages still in flight.
     pub fn drain_cut_short(&self) -> bool {
         self.done && self.in_flight > 0
+    }
+}
+
+fn schedule_reaches(new: Vec<txs::NewTx>, queue: &mut EventQueue<Event>) {
+    for t in new {
+        for (node, at) in t.reaches {
+            queue.schedule(at, Event::TxReach { node, tx: t.tx });
+        }
     }
 }
 

@@ -66,13 +66,26 @@ pub struct Metrics {
     pending: VecDeque<BlockId>,
     prop: Histogram,
     prop_sum_s: f64,
+    /// Per node: compact blocks it tried to reconstruct, and how many of
+    /// those needed no `getblocktxn` round trip.
+    compact: Vec<CompactCount>,
+}
+
+/// Compact-block reconstruction counts of one node.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CompactCount {
+    /// Compact blocks the node tried to reconstruct.
+    pub attempts: u32,
+    /// Of those, reconstructed from its mempool alone.
+    pub complete: u32,
+    /// Transactions it had to fetch with `getblocktxn`.
+    pub fetched_txs: u64,
 }
 
 impl Metrics {
     /// Metrics for a network whose nodes hold the given hash shares.
     pub fn new(node_hash_share: Vec<f64>, history_len: u32) -> Self {
         Metrics {
-            node_hash_share,
             history_len,
             blocks: Vec::new(),
             miner_node: Vec::new(),
@@ -80,11 +93,37 @@ impl Metrics {
             pending: VecDeque::new(),
             prop: Histogram::default(),
             prop_sum_s: 0.0,
+            compact: vec![CompactCount::default(); node_hash_share.len()],
+            node_hash_share,
         }
     }
 
     fn slot(&self, b: BlockId) -> Option<usize> {
         b.0.checked_sub(self.history_len).map(|i| i as usize)
+    }
+
+    /// `node` tried to reconstruct compact block `_b` and lacked `missing`
+    /// of its transactions.
+    pub fn on_compact(&mut self, node: NodeId, _b: BlockId, missing: u32) {
+        let c = &mut self.compact[node.index()];
+        c.attempts += 1;
+        c.complete += u32::from(missing == 0);
+        c.fetched_txs += u64::from(missing);
+    }
+
+    /// Per-node compact-block reconstruction counts.
+    pub fn compact(&self) -> &[CompactCount] {
+        &self.compact
+    }
+
+    /// Share of compact-block reconstructions over all nodes that needed no
+    /// round trip; `None` if there were none.
+    pub fn compact_reconstruct_rate(&self) -> Option<f64> {
+        let (a, c) = self
+            .compact
+            .iter()
+            .fold((0u64, 0u64), |(a, c), x| (a + u64::from(x.attempts), c + u64::from(x.complete)));
+        (a > 0).then(|| c as f64 / a as f64)
     }
 
     /// A block was mined at `node`.

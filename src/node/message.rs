@@ -33,28 +33,37 @@ pub enum MsgKind {
     Block,
     /// BIP152 `cmpctblock` for `block`.
     CmpctBlock,
+    /// BIP152 `getblocktxn` for the `count` transactions of `block` the
+    /// sender could not find in its mempool (`bytes` is their total size).
+    GetBlockTxn,
+    /// BIP152 `blocktxn`: the `count` transactions (`bytes` bytes) asked for.
+    BlockTxn,
     /// BIP152 `sendcmpct(high_bandwidth = true)`: "push me compact blocks".
     SendCmpctOn,
     /// BIP152 `sendcmpct(high_bandwidth = false)`: "stop pushing".
     SendCmpctOff,
 }
 
-/// A message in flight: its kind, the block it is about, and for announcements
-/// how many headers or inventory entries it carries.
+/// A message in flight: its kind, the block it is about, for announcements
+/// how many headers or inventory entries it carries, and for BIP152
+/// transaction requests how many transactions and bytes they concern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Msg {
     /// What it is.
     pub kind: MsgKind,
     /// The block it concerns (for announcements: the newest one).
     pub block: BlockId,
-    /// Entries carried by `inv`/`headers` (1 otherwise).
-    pub count: u8,
+    /// Entries carried by `inv`/`headers`, transactions of `getblocktxn`
+    /// and `blocktxn` (1 otherwise).
+    pub count: u32,
+    /// Transaction bytes carried by `blocktxn` (0 otherwise).
+    pub bytes: u64,
 }
 
 impl Msg {
     /// A message about one block.
     pub fn new(kind: MsgKind, block: BlockId) -> Msg {
-        Msg { kind, block, count: 1 }
+        Msg { kind, block, count: 1, bytes: 0 }
     }
 
     /// Bytes on the wire, given the block's size and transaction count.
@@ -65,6 +74,10 @@ impl Msg {
             MsgKind::Headers => 1 + HEADERS_ENTRY_BYTES * count,
             MsgKind::Block => block_size_bytes,
             MsgKind::CmpctBlock => compact_block_bytes(block_tx_count),
+            // Block hash, index count, and one differentially encoded index
+            // per transaction (one byte each for nearby indexes).
+            MsgKind::GetBlockTxn => 32 + varint_len(count) + count,
+            MsgKind::BlockTxn => 32 + varint_len(count) + self.bytes,
             MsgKind::SendCmpctOn | MsgKind::SendCmpctOff => 9,
         };
         MESSAGE_HEADER_BYTES + body
@@ -103,7 +116,14 @@ mod tests {
     fn sizes_follow_the_protocol() {
         let b = BlockId(0);
         assert_eq!(Msg::new(MsgKind::Inv, b).wire_bytes(0, 0), 24 + 1 + 36);
-        assert_eq!(Msg { kind: MsgKind::Headers, block: b, count: 2 }.wire_bytes(0, 0), 24 + 1 + 162);
+        assert_eq!(
+            Msg { kind: MsgKind::Headers, block: b, count: 2, bytes: 0 }.wire_bytes(0, 0),
+            24 + 1 + 162
+        );
+        let blocktxn = Msg { kind: MsgKind::BlockTxn, block: b, count: 3, bytes: 900 };
+        assert_eq!(blocktxn.wire_bytes(1_000_000, 3000), 24 + 32 + 1 + 900);
+        let get = Msg { kind: MsgKind::GetBlockTxn, ..blocktxn };
+        assert_eq!(get.wire_bytes(1_000_000, 3000), 24 + 32 + 1 + 3);
         assert_eq!(Msg::new(MsgKind::Block, b).wire_bytes(535_000, 1000), 535_024);
         // 80 + 8 + 3 (varint 999) + 6*999 + 2 + 250
         assert_eq!(compact_block_bytes(1000), 80 + 8 + 3 + 5994 + 2 + 250);

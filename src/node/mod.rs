@@ -9,8 +9,10 @@
 //! connection) and by (block, node).
 
 mod message;
+mod txrelay;
 
 pub use message::{Msg, MsgKind, compact_block_bytes};
+pub use txrelay::{Accept, TxAction, TxMsg, TxMsgKind, TxPools, TxRelay, TxTimer};
 
 use crate::chain::BlockTree;
 use crate::consensus::{BlockError, BlockId};
@@ -74,6 +76,16 @@ pub enum Action {
         new_tip: BlockId,
         /// The last common block.
         fork: BlockId,
+    },
+    /// `node` tried to reconstruct compact block `block` from its mempool;
+    /// `missing` transactions had to be fetched with `getblocktxn`.
+    Compact {
+        /// The node.
+        node: NodeId,
+        /// The block.
+        block: BlockId,
+        /// Transactions the node lacked.
+        missing: u32,
     },
     /// `node`'s active tip changed to `tip`.
     TipChanged {
@@ -296,7 +308,13 @@ impl Nodes {
             }
             MsgKind::GetData => self.serve(ctx, r, e, MsgKind::Block, b, out),
             MsgKind::GetDataCmpct => self.serve(ctx, r, e, MsgKind::CmpctBlock, b, out),
-            MsgKind::Block | MsgKind::CmpctBlock => {
+            MsgKind::GetBlockTxn => {
+                let reply = Msg { kind: MsgKind::BlockTxn, ..msg };
+                if self.flags(b, r) & flag::DATA != 0 {
+                    out.push(Action::Send { edge: e, msg: reply });
+                }
+            }
+            MsgKind::Block | MsgKind::CmpctBlock | MsgKind::BlockTxn => {
                 if self.header_rejected(ctx.tree, r, b) {
                     return;
                 }
@@ -308,14 +326,38 @@ impl Nodes {
                 if !requested && ctx.tree.get(b).chainwork < tip_work {
                     return;
                 }
-                // With simulated filler contents every receiver's mempool holds
-                // all of a block's transactions, so a compact block always
-                // reconstructs without a getblocktxn round trip.
+                if msg.kind == MsgKind::CmpctBlock && !self.reconstruct(ctx, r, e, b, out) {
+                    return;
+                }
                 self.receive_data(ctx, r, b, Some(e), out);
             }
             MsgKind::SendCmpctOn => self.peer_wants_hb[e as usize] = true,
             MsgKind::SendCmpctOff => self.peer_wants_hb[e as usize] = false,
         }
+    }
+
+    /// BIP152 reconstruction of compact block `b` from `r`'s mempool. True if
+    /// nothing is missing; otherwise the missing transactions are requested
+    /// with `getblocktxn` from the sender and the block waits for them.
+    fn reconstruct(&mut self, ctx: Ctx<'_>, r: NodeId, e: u32, b: BlockId, out: &mut Vec<Action>) -> bool {
+        let f = self.flags(b, r);
+        if f & flag::DATA != 0 {
+            return true;
+        }
+        // With filler contents every node holds every transaction.
+        let Some(txs) = ctx.txs else { return true };
+        let (missing, bytes) = txs.missing(r, b, ctx.now);
+        out.push(Action::Compact { node: r, block: b, missing });
+        if missing == 0 {
+            return true;
+        }
+        if f & flag::IN_FLIGHT == 0 {
+            self.set_flag(b, r, flag::IN_FLIGHT);
+            self.nodes[r.index()].in_flight += 1;
+        }
+        let request = Msg { kind: MsgKind::GetBlockTxn, block: b, count: missing, bytes };
+        out.push(Action::Send { edge: e, msg: request });
+        false
     }
 
     fn serve(&mut self, ctx: Ctx<'_>, r: NodeId, e: u32, kind: MsgKind, b: BlockId, out: &mut Vec<Action>) {
@@ -580,8 +622,8 @@ impl Nodes {
                     out.push(Action::Send { edge: e, msg: Msg::new(MsgKind::CmpctBlock, c) });
                 }
                 RelayProtocol::Compact | RelayProtocol::Headers if headers_ok => {
-                    let count = lacking as u8;
-                    out.push(Action::Send { edge: e, msg: Msg { kind: MsgKind::Headers, block: c, count } });
+                    let msg = Msg { kind: MsgKind::Headers, block: c, count: lacking as u32, bytes: 0 };
+                    out.push(Action::Send { edge: e, msg });
                 }
                 _ => out.push(Action::Send { edge: e, msg: Msg::new(MsgKind::Inv, c) }),
             }
@@ -612,6 +654,17 @@ pub struct Ctx<'a> {
     pub now: SimTime,
     /// The handling node's clock, in Unix seconds.
     pub node_clock_s: i64,
+    /// What nodes know of transactions; `None` when blocks carry filler
+    /// contents that every node holds.
+    pub txs: Option<&'a dyn TxKnowledge>,
+}
+
+/// Which of a block's transactions a node lacks, for compact-block
+/// reconstruction.
+pub trait TxKnowledge {
+    /// Transactions of `block` that `node` does not hold at `now`: their
+    /// count and their total size in bytes.
+    fn missing(&self, node: NodeId, block: BlockId, now: SimTime) -> (u32, u64);
 }
 
 #[cfg(test)]

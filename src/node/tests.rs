@@ -77,6 +77,18 @@ struct Net {
     now: SimTime,
     clock_s: i64,
     salt: u32,
+    /// `None`: blocks carry filler contents every node holds.
+    lacks: Option<Lacks>,
+}
+
+/// Transactions nodes lack, set by hand: (node, block) -> (count, bytes).
+#[derive(Default)]
+struct Lacks(Vec<(NodeId, BlockId, u32, u64)>);
+
+impl TxKnowledge for Lacks {
+    fn missing(&self, node: NodeId, block: BlockId, _now: SimTime) -> (u32, u64) {
+        self.0.iter().find(|x| x.0 == node && x.1 == block).map_or((0, 0), |x| (x.2, x.3))
+    }
 }
 
 impl Net {
@@ -92,7 +104,7 @@ impl Net {
             validation_ns_per_byte: NS_PER_BYTE,
         };
         let nodes = Nodes::new(protocols.to_vec(), &topo, &tree, settings);
-        Net { tree, topo, nodes, now: SimTime(1_000_000_000), clock_s: CLOCK_S, salt: 0 }
+        Net { tree, topo, nodes, now: SimTime(1_000_000_000), clock_s: CLOCK_S, salt: 0, lacks: None }
     }
 
     /// Every node runs `protocol`.
@@ -148,7 +160,13 @@ impl Net {
     /// Node `n` mined `b`.
     fn mined(&mut self, n: u32, b: BlockId) -> Vec<Action> {
         let mut out = Vec::new();
-        let ctx = Ctx { tree: &self.tree, topo: &self.topo, now: self.now, node_clock_s: self.clock_s };
+        let ctx = Ctx {
+            tree: &self.tree,
+            topo: &self.topo,
+            now: self.now,
+            node_clock_s: self.clock_s,
+            txs: self.lacks.as_ref().map(|l| l as &dyn TxKnowledge),
+        };
         self.nodes.on_block_mined(ctx, NodeId(n), b, &mut out);
         out
     }
@@ -157,7 +175,13 @@ impl Net {
     fn recv(&mut self, from: u32, to: u32, msg: Msg) -> Vec<Action> {
         let e = self.edge(to, from);
         let mut out = Vec::new();
-        let ctx = Ctx { tree: &self.tree, topo: &self.topo, now: self.now, node_clock_s: self.clock_s };
+        let ctx = Ctx {
+            tree: &self.tree,
+            topo: &self.topo,
+            now: self.now,
+            node_clock_s: self.clock_s,
+            txs: self.lacks.as_ref().map(|l| l as &dyn TxKnowledge),
+        };
         self.nodes.on_message(ctx, e, msg, &mut out);
         out
     }
@@ -169,14 +193,24 @@ impl Net {
         match a {
             Action::Send { edge, msg } => {
                 let e = self.topo.reverse(edge);
-                let ctx =
-                    Ctx { tree: &self.tree, topo: &self.topo, now: self.now, node_clock_s: self.clock_s };
+                let ctx = Ctx {
+                    tree: &self.tree,
+                    topo: &self.topo,
+                    now: self.now,
+                    node_clock_s: self.clock_s,
+                    txs: self.lacks.as_ref().map(|l| l as &dyn TxKnowledge),
+                };
                 self.nodes.on_message(ctx, e, msg, &mut out);
             }
             Action::Validate { node, block, done_at } => {
                 self.now = self.now.max(done_at);
-                let ctx =
-                    Ctx { tree: &self.tree, topo: &self.topo, now: self.now, node_clock_s: self.clock_s };
+                let ctx = Ctx {
+                    tree: &self.tree,
+                    topo: &self.topo,
+                    now: self.now,
+                    node_clock_s: self.clock_s,
+                    txs: self.lacks.as_ref().map(|l| l as &dyn TxKnowledge),
+                };
                 self.nodes.on_validation_done(ctx, node, block, &mut out);
             }
             other => panic!("only sends and validations can be carried out, not {other:?}"),
@@ -217,7 +251,10 @@ impl Net {
 
     /// `from` announces `count` blocks ending at `b` to `to`.
     fn announce(&self, from: u32, to: u32, kind: MsgKind, b: BlockId, count: u8) -> Action {
-        Action::Send { edge: self.edge(from, to), msg: Msg { kind, block: b, count } }
+        Action::Send {
+            edge: self.edge(from, to),
+            msg: Msg { kind, block: b, count: u32::from(count), bytes: 0 },
+        }
     }
 
     /// `n` starts validating `path` (oldest first) toward its last block, now.
@@ -365,13 +402,13 @@ fn compact_request_falls_back_to_full_blocks() {
     let a3 = net.block(a2);
 
     // Two blocks needed: both in full.
-    let out = net.recv(1, 0, Msg { kind: Headers, block: a3, count: 2 });
+    let out = net.recv(1, 0, Msg { kind: Headers, block: a3, count: 2, bytes: 0 });
     assert_eq!(out, vec![net.send(0, 1, GetData, a2), net.send(0, 1, GetData, a3)]);
     // One block needed, but others are in flight: in full too.
     let out = net.recv(2, 0, Msg::new(Headers, a1));
     assert_eq!(out, vec![net.send(0, 2, GetData, a1)]);
     // A block already in flight is not requested again.
-    let out = net.recv(2, 0, Msg { kind: Headers, block: a3, count: 2 });
+    let out = net.recv(2, 0, Msg { kind: Headers, block: a3, count: 2, bytes: 0 });
     assert_eq!(out, vec![]);
 }
 
@@ -670,7 +707,7 @@ fn blocks_with_less_work_than_the_tip_are_not_requested() {
     assert_eq!(net.recv(0, 1, Msg::new(Headers, y1)), vec![], "less work");
     assert_eq!(net.recv(0, 1, Msg::new(Inv, y1)), vec![], "less work");
     assert!(!net.has_data(1, y1));
-    let out = net.recv(0, 1, Msg { kind: Headers, block: y2, count: 2 });
+    let out = net.recv(0, 1, Msg { kind: Headers, block: y2, count: 2, bytes: 0 });
     assert_eq!(out, vec![net.send(1, 0, GetData, y1), net.send(1, 0, GetData, y2)], "equal work");
 }
 
@@ -696,7 +733,7 @@ fn invalid_block_and_its_child_are_never_connected_or_relayed() {
     // Pushed to 1 anyway, block and child are dropped without a trace.
     assert_eq!(net.recv(0, 1, Msg::new(CmpctBlock, bad)), vec![]);
     assert_eq!(net.recv(0, 1, Msg::new(Block, child)), vec![]);
-    assert_eq!(net.recv(0, 1, Msg { kind: Headers, block: child, count: 2 }), vec![]);
+    assert_eq!(net.recv(0, 1, Msg { kind: Headers, block: child, count: 2, bytes: 0 }), vec![]);
     assert_eq!(net.tip(1), s);
     assert!(!net.nodes.has_valid(NodeId(1), bad));
     assert!(!net.nodes.has_valid(NodeId(1), child));

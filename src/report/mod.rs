@@ -6,7 +6,9 @@
 //! directory that exists is whole. No wall-clock time appears in any file.
 
 mod summary;
+mod txs;
 mod write;
 
 pub use summary::{STALE_RATE_EXCLUDED_HEIGHTS, Summary, main_chain_flags, summarize};
+pub use txs::{BandRow, Confirmations, FEERATE_BANDS, TxSummary, band_rows, quantile, tx_summary};
 pub use write::{ReportError, RunMeta, write_run};

@@ -51,6 +51,22 @@ pub struct Summary {
     pub reorgs: u64,
     /// Deepest reorganisation (blocks disconnected).
     pub max_reorg_depth: u32,
+    /// Transactions created.
+    pub tx_created: u64,
+    /// Transactions confirmed on the final main chain.
+    pub tx_confirmed: u64,
+    /// Median time from creation to confirmation.
+    pub conf_delay_median_s: Option<f64>,
+    /// 90th percentile of the same.
+    pub conf_delay_p90_s: Option<f64>,
+    /// Fees collected by the main chain's blocks (BTC).
+    pub fees_total_btc: f64,
+    /// Fees as a share of the main chain's block rewards (subsidy + fees).
+    pub fee_share_of_revenue: Option<f64>,
+    /// Share of compact blocks reconstructed without a `getblocktxn` round trip.
+    pub compact_reconstruct_rate: Option<f64>,
+    /// Largest total size any mempool reached (million vbytes).
+    pub mempool_peak_vmb: f64,
     /// Simulated time at the end of the run.
     pub sim_time_s: f64,
     /// Events processed.
@@ -92,6 +108,10 @@ pub fn summarize(scenario: &str, out: &RunOutput) -> Summary {
     };
     let q = |p: f64| m.propagation().quantile(p).map(|ns| ns as f64 / 1e9);
     let start_found = tree.get(tree.start_tip()).found_at;
+    let tx = match w.txs() {
+        Some(txw) => super::txs::tx_summary(out, &super::txs::Confirmations::new(tree, txw, best)),
+        None => super::txs::TxSummary::default(),
+    };
     Summary {
         scenario: scenario.to_string(),
         seed: out.seed,
@@ -113,6 +133,14 @@ pub fn summarize(scenario: &str, out: &RunOutput) -> Summary {
         hash_t90_mean_s: t_mean(&|s| s.t_hash[1]),
         reorgs: m.reorgs().len() as u64,
         max_reorg_depth: m.reorgs().iter().map(|r| r.depth).max().unwrap_or(0),
+        tx_created: tx.tx_created,
+        tx_confirmed: tx.tx_confirmed,
+        conf_delay_median_s: tx.conf_delay_median_s,
+        conf_delay_p90_s: tx.conf_delay_p90_s,
+        fees_total_btc: tx.fees_total_btc,
+        fee_share_of_revenue: tx.fee_share_of_revenue,
+        compact_reconstruct_rate: m.compact_reconstruct_rate(),
+        mempool_peak_vmb: tx.mempool_peak_vmb,
         sim_time_s: out.stats.end_time.as_secs_f64(),
         events: out.stats.events,
     }

@@ -2,6 +2,7 @@
 //! into place when every file is complete.
 
 use super::summary::{Summary, main_chain_flags, summarize};
+use super::txs::{Confirmations, band_rows, block_fees, mempool_rows, tx_rows};
 use crate::chain::Origin;
 use crate::consensus::{BlockId, difficulty};
 use crate::scenario::Config;
@@ -84,6 +85,9 @@ pub fn write_run(
     write_csv(&tmp.join("blocks.csv"), block_rows(out).iter())?;
     write_csv(&tmp.join("reorgs.csv"), reorg_rows(out).iter())?;
     write_csv(&tmp.join("difficulty.csv"), difficulty_rows(out).iter())?;
+    if let Some(tc) = &config.transactions {
+        write_tx_files(&tmp, out, tc.max_tx_rows)?;
+    }
     if meta.write_graph {
         write_graph(&tmp, out)?;
     }
@@ -97,7 +101,7 @@ pub fn write_run(
 
 /// A CSV row type with its column names, so an empty table still gets its
 /// header line (serde only emits headers along with the first row).
-trait Row: Serialize {
+pub(crate) trait Row: Serialize {
     const COLUMNS: &'static [&'static str];
 }
 
@@ -122,9 +126,47 @@ impl Row for Summary {
         "hash_t90_mean_s",
         "reorgs",
         "max_reorg_depth",
+        "tx_created",
+        "tx_confirmed",
+        "conf_delay_median_s",
+        "conf_delay_p90_s",
+        "fees_total_btc",
+        "fee_share_of_revenue",
+        "compact_reconstruct_rate",
+        "mempool_peak_vmb",
         "sim_time_s",
         "events",
     ];
+}
+
+/// `txs.csv`, `mempool.csv`, `conf_by_feerate.csv` and `compact.csv`.
+fn write_tx_files(dir: &Path, out: &RunOutput, max_tx_rows: u64) -> Result<(), ReportError> {
+    let w = &out.world;
+    let txw = w.txs().expect("transactions are simulated");
+    let conf = Confirmations::new(w.tree(), txw, w.best_block());
+    write_csv(&dir.join("txs.csv"), tx_rows(out, &conf, max_tx_rows).iter())?;
+    write_csv(&dir.join("mempool.csv"), mempool_rows(out).iter())?;
+    write_csv(&dir.join("conf_by_feerate.csv"), band_rows(out, &conf).iter())?;
+    let compact = w.metrics().compact().iter().enumerate().map(|(n, c)| CompactRow {
+        node: n as u32,
+        attempts: c.attempts,
+        complete: c.complete,
+        fetched_txs: c.fetched_txs,
+    });
+    write_csv(&dir.join("compact.csv"), compact.collect::<Vec<_>>().iter())
+}
+
+/// One row of `compact.csv`: a node's compact-block reconstructions.
+#[derive(Serialize)]
+struct CompactRow {
+    node: u32,
+    attempts: u32,
+    complete: u32,
+    fetched_txs: u64,
+}
+
+impl Row for CompactRow {
+    const COLUMNS: &'static [&'static str] = &["node", "attempts", "complete", "fetched_txs"];
 }
 
 fn write_csv<'a, T: Row + 'a>(path: &Path, rows: impl Iterator<Item = &'a T>) -> Result<(), ReportError> {
@@ -155,6 +197,11 @@ struct BlockRow {
     size_bytes: u64,
     weight: u64,
     tx_count: u32,
+    fees_sat: u64,
+    feerate_p10_sat_vb: Option<f64>,
+    feerate_p50_sat_vb: Option<f64>,
+    feerate_p90_sat_vb: Option<f64>,
+    empty: u8,
     nbits: String,
     difficulty: f64,
     main_chain: u8,
@@ -176,6 +223,11 @@ impl Row for BlockRow {
         "size_bytes",
         "weight",
         "tx_count",
+        "fees_sat",
+        "feerate_p10_sat_vb",
+        "feerate_p50_sat_vb",
+        "feerate_p90_sat_vb",
+        "empty",
         "nbits",
         "difficulty",
         "main_chain",
@@ -199,6 +251,7 @@ fn block_rows(out: &RunOutput) -> Vec<BlockRow> {
                 Origin::Mined(p) => w.hash_power().miners()[p as usize].name.clone(),
                 Origin::History => String::new(),
             };
+            let fees = block_fees(w.txs(), id);
             BlockRow {
                 id: id.0,
                 hash: rec.hash.to_string(),
@@ -210,6 +263,11 @@ fn block_rows(out: &RunOutput) -> Vec<BlockRow> {
                 size_bytes: rec.size_bytes,
                 weight: rec.weight,
                 tx_count: rec.tx_count,
+                fees_sat: rec.fees_sat,
+                feerate_p10_sat_vb: fees.feerate_p[0],
+                feerate_p50_sat_vb: fees.feerate_p[1],
+                feerate_p90_sat_vb: fees.feerate_p[2],
+                empty: u8::from(fees.empty && w.txs().is_some()),
                 nbits: format!("{:08x}", rec.header.bits),
                 difficulty: difficulty(rec.header.bits),
                 main_chain: u8::from(main[id.index()]),
@@ -428,6 +486,10 @@ mod tests {
             difficulty: 0.0,
             interval_s: None,
         });
+        columns_match(CompactRow { node: 0, attempts: 0, complete: 0, fetched_txs: 0 });
+        columns_match(crate::report::txs::tests_support::tx_row());
+        columns_match(crate::report::txs::tests_support::mempool_row());
+        columns_match(crate::report::txs::tests_support::band_row());
         columns_match(NodeRow {
             node: 0,
             region: "NA",
@@ -448,6 +510,11 @@ mod tests {
             size_bytes: 0,
             weight: 0,
             tx_count: 0,
+            fees_sat: 0,
+            feerate_p10_sat_vb: None,
+            feerate_p50_sat_vb: None,
+            feerate_p90_sat_vb: None,
+            empty: 0,
             nbits: String::new(),
             difficulty: 0.0,
             main_chain: 0,

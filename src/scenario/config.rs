@@ -236,6 +236,9 @@ pub struct MiningConfig {
 pub struct OutputConfig {
     /// Write `graph.csv` (edge list) and `nodes.csv` beside the results.
     pub write_graph: bool,
+    /// Interval of the mempool time series (`mempool.csv`) in seconds of
+    /// simulated time; 0 turns it off.
+    pub mempool_sample_s: f64,
 }
 
 /// How the transaction arrival rate varies over time.

@@ -1,7 +1,8 @@
 //! Validation and lowering: raw serde structs -> [`Config`]. Applies the
 //! defaults, checks ranges and combinations, resolves presets and loads data
-//! files (through `lower_network`). The network and mining sections live in
-//! their own files; the small sections are here.
+//! files (through `lower_network` and `lower_transactions`). The network,
+//! mining and transaction sections live in their own files; the small
+//! sections are here.
 
 use std::path::Path;
 
@@ -9,14 +10,14 @@ use toml::Spanned;
 
 use super::check::{FRACTION, POSITIVE_QUANTITY, QUANTITY};
 use super::config::{
-    BlocksConfig, Config, ConsensusConfig, DifficultyName, MempoolConfig, OutputConfig, PolicyName,
-    RelayConfig, RelayProtocol, StopConfig,
+    BlocksConfig, Config, ConsensusConfig, DifficultyName, OutputConfig, RelayConfig, RelayProtocol,
+    StopConfig,
 };
 use super::ctx::{Ctx, Span};
 use super::error::ScenarioError;
 use super::names::{DIFFICULTIES, PROTOCOLS, difficulty_name, protocol_name};
 use super::raw::{Opt, RawBlocks, RawConsensus, RawOutput, RawRelay, RawScenario, RawStop, Table};
-use super::{lower_mining, lower_network};
+use super::{lower_mining, lower_network, lower_transactions};
 
 /// Bitcoin's MAX_MONEY in satoshi: no subsidy can exceed it, and keeping
 /// subsidies below it keeps every sum of them inside `u64`.
@@ -34,11 +35,12 @@ pub(crate) fn lower(raw: RawScenario, ctx: &Ctx<'_>, dir: &Path) -> Result<Confi
     let (network, nodes_span) = lower_network::lower(ctx, raw.network, dir)?;
     let relay = lower_relay(ctx, raw.relay)?;
     let consensus = lower_consensus(ctx, raw.consensus)?;
-    let blocks = lower_blocks(ctx, raw.blocks, &consensus)?;
+    let with_transactions = raw.transactions.is_some();
+    let blocks = lower_blocks(ctx, raw.blocks, &consensus, with_transactions)?;
     let mining = lower_mining::lower(ctx, raw.mining, network.nodes, nodes_span.as_ref())?;
-    let output = lower_output(raw.output);
-    let transactions = None;
-    let mempool = MempoolConfig::core_defaults(PolicyName::CoreV30);
+    let transactions = lower_transactions::lower(ctx, raw.transactions, network.nodes, dir)?;
+    let mempool = lower_transactions::lower_mempool(ctx, raw.mempool, with_transactions)?;
+    let output = lower_output(ctx, raw.output, with_transactions)?;
     Ok(Config {
         name,
         description,
@@ -172,17 +174,47 @@ fn lower_consensus(ctx: &Ctx<'_>, table: Opt<Table<RawConsensus>>) -> Result<Con
     })
 }
 
-/// Block contents, cross-checked against the consensus weight limit.
+/// Filler block contents when no workload is simulated (the defaults below).
+pub(crate) const DEFAULT_BLOCKS: BlocksConfig =
+    BlocksConfig { size_bytes: 535_000, mean_tx_bytes: 500, witness_fraction: 0.0 };
+
+/// Block contents, cross-checked against the consensus weight limit. With a
+/// workload blocks are filled with its transactions, so `[blocks]` keys are
+/// rejected and the (unused) defaults kept.
 fn lower_blocks(
     ctx: &Ctx<'_>,
     table: Opt<Table<RawBlocks>>,
     consensus: &ConsensusConfig,
+    with_transactions: bool,
 ) -> Result<BlocksConfig, ScenarioError> {
     let (raw, span) = open(table);
+    if with_transactions {
+        not_with_transactions(ctx, "blocks.size_bytes", &raw.size_bytes)?;
+        not_with_transactions(ctx, "blocks.mean_tx_bytes", &raw.mean_tx_bytes)?;
+        not_with_transactions(ctx, "blocks.witness_fraction", &raw.witness_fraction)?;
+        return Ok(DEFAULT_BLOCKS);
+    }
     let blocks = BlocksConfig {
-        size_bytes: ctx.int("blocks.size_bytes", &raw.size_bytes, 81u64, 100_000_000, 535_000)?,
-        mean_tx_bytes: ctx.int("blocks.mean_tx_bytes", &raw.mean_tx_bytes, 60u32, 400_000, 500)?,
-        witness_fraction: ctx.float("blocks.witness_fraction", &raw.witness_fraction, FRACTION, 0.0)?,
+        size_bytes: ctx.int(
+            "blocks.size_bytes",
+            &raw.size_bytes,
+            81u64,
+            100_000_000,
+            DEFAULT_BLOCKS.size_bytes,
+        )?,
+        mean_tx_bytes: ctx.int(
+            "blocks.mean_tx_bytes",
+            &raw.mean_tx_bytes,
+            60u32,
+            400_000,
+            DEFAULT_BLOCKS.mean_tx_bytes,
+        )?,
+        witness_fraction: ctx.float(
+            "blocks.witness_fraction",
+            &raw.witness_fraction,
+            FRACTION,
+            DEFAULT_BLOCKS.witness_fraction,
+        )?,
     };
     let weight = block_weight(&blocks);
     if weight > consensus.max_block_weight as f64 {
@@ -197,12 +229,34 @@ fn lower_blocks(
     Ok(blocks)
 }
 
+/// Rejects a `[blocks]` key in a scenario with a workload.
+fn not_with_transactions<T>(ctx: &Ctx<'_>, key: &str, field: &Opt<T>) -> Result<(), ScenarioError> {
+    match field {
+        None => Ok(()),
+        Some(value) => {
+            let message = "does not apply when [transactions] is given: blocks are then filled with the \
+                           simulated transactions, not shaped by [blocks]; remove it or remove [transactions]";
+            Err(ctx.err(key, Some(&value.span()), message))
+        }
+    }
+}
+
 /// Weight of a block: round(size * (4 - 3 * witness_fraction)) (BIP141).
 pub(crate) fn block_weight(blocks: &BlocksConfig) -> f64 {
     (blocks.size_bytes as f64 * (4.0 - 3.0 * blocks.witness_fraction)).round()
 }
 
-fn lower_output(table: Opt<Table<RawOutput>>) -> OutputConfig {
+fn lower_output(
+    ctx: &Ctx<'_>,
+    table: Opt<Table<RawOutput>>,
+    with_transactions: bool,
+) -> Result<OutputConfig, ScenarioError> {
     let (raw, _) = open(table);
-    OutputConfig { write_graph: raw.write_graph.map(Spanned::into_inner).unwrap_or(false) }
+    if !with_transactions {
+        lower_transactions::only_with_transactions(ctx, "output.mempool_sample_s", &raw.mempool_sample_s)?;
+    }
+    Ok(OutputConfig {
+        write_graph: raw.write_graph.map(Spanned::into_inner).unwrap_or(false),
+        mempool_sample_s: ctx.float("output.mempool_sample_s", &raw.mempool_sample_s, QUANTITY, 60.0)?,
+    })
 }

@@ -12,6 +12,7 @@
 //! This module and its data files are the only scenario code that touches
 //! the filesystem; nothing here runs the simulation.
 
+mod bins;
 mod check;
 mod config;
 mod ctx;
@@ -21,10 +22,12 @@ mod locate;
 mod lower;
 mod lower_mining;
 mod lower_network;
+mod lower_transactions;
 mod names;
 mod overrides;
 mod raw;
 mod resolved;
+mod resolved_transactions;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -2,7 +2,10 @@
 //! that reading (`lower*`) and writing (`resolved`) cannot drift apart.
 //! Every mapping is an exhaustive `match`.
 
-use super::config::{DifficultyName, JitterConfig, NetworkPresetName, RelayProtocol, TopologyConfig};
+use super::config::{
+    DifficultyName, Distribution, JitterConfig, NetworkPresetName, PolicyName, RateSchedule, RelayProtocol,
+    TopologyConfig, TxRelayMode,
+};
 
 /// All network presets, in the order error messages list them.
 pub(crate) const PRESETS: [NetworkPresetName; 3] =
@@ -126,5 +129,97 @@ pub(crate) fn pools_name(preset: &PoolsPreset) -> &'static str {
     match preset {
         PoolsPreset::Bitcoin2015 => "bitcoin-2015",
         PoolsPreset::EveryNode => "every-node",
+    }
+}
+
+/// The rate schedules, without their parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ScheduleKind {
+    Constant,
+    Daily,
+}
+
+/// All rate schedules.
+pub(crate) const SCHEDULES: [ScheduleKind; 2] = [ScheduleKind::Constant, ScheduleKind::Daily];
+
+/// A rate schedule's name.
+pub(crate) fn schedule_name(kind: &ScheduleKind) -> &'static str {
+    match kind {
+        ScheduleKind::Constant => "constant",
+        ScheduleKind::Daily => "daily",
+    }
+}
+
+/// The kind of a configured schedule.
+pub(crate) fn schedule_kind(schedule: &RateSchedule) -> ScheduleKind {
+    match schedule {
+        RateSchedule::Constant => ScheduleKind::Constant,
+        RateSchedule::Daily { .. } => ScheduleKind::Daily,
+    }
+}
+
+/// The distributions, without their parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DistKind {
+    Fixed,
+    Lognormal,
+    Empirical,
+}
+
+/// All distributions.
+pub(crate) const DISTS: [DistKind; 3] = [DistKind::Fixed, DistKind::Lognormal, DistKind::Empirical];
+
+/// A distribution's name.
+pub(crate) fn dist_name(kind: &DistKind) -> &'static str {
+    match kind {
+        DistKind::Fixed => "fixed",
+        DistKind::Lognormal => "lognormal",
+        DistKind::Empirical => "empirical",
+    }
+}
+
+/// The kind of a configured distribution.
+pub(crate) fn dist_kind(distribution: &Distribution) -> DistKind {
+    match distribution {
+        Distribution::Fixed { .. } => DistKind::Fixed,
+        Distribution::Lognormal { .. } => DistKind::Lognormal,
+        Distribution::Empirical { .. } => DistKind::Empirical,
+    }
+}
+
+/// The transaction relay fidelities, without their parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TxRelayKind {
+    Fast,
+    Full,
+}
+
+/// All transaction relay fidelities.
+pub(crate) const TX_RELAYS: [TxRelayKind; 2] = [TxRelayKind::Fast, TxRelayKind::Full];
+
+/// A transaction relay fidelity's name.
+pub(crate) fn tx_relay_name(kind: &TxRelayKind) -> &'static str {
+    match kind {
+        TxRelayKind::Fast => "fast",
+        TxRelayKind::Full => "full",
+    }
+}
+
+/// The kind of a configured transaction relay.
+pub(crate) fn tx_relay_kind(relay: &TxRelayMode) -> TxRelayKind {
+    match relay {
+        TxRelayMode::Fast { .. } => TxRelayKind::Fast,
+        TxRelayMode::Full => TxRelayKind::Full,
+    }
+}
+
+/// All mempool policies, oldest first.
+pub(crate) const POLICIES: [PolicyName; 2] = [PolicyName::CoreV29, PolicyName::CoreV30];
+
+/// A mempool policy's name.
+pub(crate) fn policy_name(policy: &PolicyName) -> &'static str {
+    match policy {
+        PolicyName::CoreV29 => "core-v29",
+        PolicyName::CoreV30 => "core-v30",
     }
 }

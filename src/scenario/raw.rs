@@ -44,6 +44,8 @@ pub(crate) struct RawScenario {
     pub(crate) consensus: Opt<Table<RawConsensus>>,
     pub(crate) blocks: Opt<Table<RawBlocks>>,
     pub(crate) mining: Opt<Table<RawMining>>,
+    pub(crate) transactions: Opt<Table<RawTransactions>>,
+    pub(crate) mempool: Opt<Table<RawMempool>>,
     pub(crate) output: Opt<Table<RawOutput>>,
 }
 
@@ -132,11 +134,75 @@ pub(crate) struct RawPool {
     pub(crate) connections: Opt<Int>,
 }
 
+/// `[transactions]`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub(crate) struct RawTransactions {
+    pub(crate) rate_per_s: Opt<Float>,
+    pub(crate) schedule: Opt<String>,
+    pub(crate) daily_amplitude: Opt<Float>,
+    pub(crate) daily_peak_hour: Opt<Float>,
+    pub(crate) feerate: Opt<Table<RawFeerate>>,
+    pub(crate) vsize: Opt<Table<RawVsize>>,
+    pub(crate) chain_share: Opt<Float>,
+    pub(crate) cpfp_share: Opt<Float>,
+    pub(crate) rbf_share: Opt<Float>,
+    pub(crate) stuck_after_blocks: Opt<Int>,
+    pub(crate) fee_bump: Opt<Float>,
+    pub(crate) double_spend_share: Opt<Float>,
+    pub(crate) relay: Opt<String>,
+    pub(crate) observers: Opt<Int>,
+    pub(crate) max_tx_rows: Opt<Int>,
+    pub(crate) surge: Opt<Vec<Spanned<Table<RawSurge>>>>,
+}
+
+/// `transactions.feerate`: a distribution of fee rates (sat/vB).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub(crate) struct RawFeerate {
+    pub(crate) dist: Opt<String>,
+    pub(crate) median_sat_vb: Opt<Float>,
+    pub(crate) sigma: Opt<Float>,
+    pub(crate) sat_vb: Opt<Float>,
+    pub(crate) file: Opt<String>,
+}
+
+/// `transactions.vsize`: a distribution of virtual sizes (vB).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub(crate) struct RawVsize {
+    pub(crate) dist: Opt<String>,
+    pub(crate) median_vb: Opt<Float>,
+    pub(crate) sigma: Opt<Float>,
+    pub(crate) vb: Opt<Float>,
+    pub(crate) file: Opt<String>,
+}
+
+/// One `[[transactions.surge]]`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub(crate) struct RawSurge {
+    pub(crate) start_s: Opt<Float>,
+    pub(crate) duration_s: Opt<Float>,
+    pub(crate) multiplier: Opt<Float>,
+}
+
+/// `[mempool]`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub(crate) struct RawMempool {
+    pub(crate) policy: Opt<String>,
+    pub(crate) max_size_mb: Opt<Float>,
+    pub(crate) memory_per_vbyte: Opt<Float>,
+    pub(crate) expiry_hours: Opt<Float>,
+}
+
 /// `[output]`.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, expecting = "a table")]
 pub(crate) struct RawOutput {
     pub(crate) write_graph: Opt<bool>,
+    pub(crate) mempool_sample_s: Opt<Float>,
 }
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Table<T> {

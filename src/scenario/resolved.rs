@@ -9,6 +9,9 @@
 //! tables), and `topology_file` keeps the path as written in the scenario,
 //! relative to the scenario file's directory, so the edges load again from
 //! the same place. Floats are written in Rust's shortest round-trip form.
+//! With a `[transactions]` workload the `[blocks]` section is left out (its
+//! keys would be errors) and `[mempool]` is written; without one it is the
+//! other way round.
 
 use std::fmt::Write;
 
@@ -21,6 +24,7 @@ use super::lower_mining::BPS_PER_MBPS;
 use super::names::{
     difficulty_name, jitter_kind, jitter_name, preset_name, protocol_name, topology_kind, topology_name,
 };
+use super::resolved_transactions::{write_mempool, write_transactions};
 
 /// The full resolved scenario as TOML.
 pub fn resolved_toml(config: &Config) -> String {
@@ -32,10 +36,19 @@ pub fn resolved_toml(config: &Config) -> String {
     write_network(&mut out, &config.network);
     write_relay(&mut out, config);
     write_consensus(&mut out, config);
-    write_blocks(&mut out, config);
+    if config.transactions.is_none() {
+        write_blocks(&mut out, config);
+    }
     write_mining(&mut out, config);
+    if let Some(transactions) = &config.transactions {
+        write_transactions(&mut out, transactions);
+        write_mempool(&mut out, &config.mempool);
+    }
     out.push_str("\n[output]\n");
     key(&mut out, "write_graph", config.output.write_graph);
+    if config.transactions.is_some() {
+        key(&mut out, "mempool_sample_s", config.output.mempool_sample_s);
+    }
     out
 }
 
@@ -47,17 +60,17 @@ pub fn digest_hex(bytes: &[u8]) -> String {
     })
 }
 
-fn key(out: &mut String, name: &str, value: impl std::fmt::Display) {
+pub(super) fn key(out: &mut String, name: &str, value: impl std::fmt::Display) {
     let _ = writeln!(out, "{name} = {value}");
 }
 
 /// A TOML string literal (quoted and escaped).
-fn string(text: &str) -> String {
+pub(super) fn string(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
 }
 
 /// A TOML float literal that parses back to exactly `x` (`100.0`, `1e21`).
-fn float(x: f64) -> String {
+pub(super) fn float(x: f64) -> String {
     format!("{x:?}")
 }
 

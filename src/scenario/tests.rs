@@ -147,7 +147,7 @@ fn defaults_are_applied() {
         },
         transactions: None,
         mempool: MempoolConfig::core_defaults(PolicyName::CoreV30),
-        output: OutputConfig { write_graph: false },
+        output: OutputConfig { write_graph: false, mempool_sample_s: 60.0 },
     };
     assert_eq!(config, expected);
 }
@@ -279,4 +279,168 @@ fn digest_hex_hashes_the_file_bytes() {
     assert_eq!(hex.len(), 64);
     assert!(hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
     assert_ne!(hex, digest_hex(b""));
+}
+
+/// A scenario path inside `tests/data/`, so that data files named in it
+/// are found there.
+fn test_data_origin() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/t.toml")
+}
+
+fn default_transactions() -> TransactionsConfig {
+    TransactionsConfig {
+        rate_per_s: 3.0,
+        schedule: RateSchedule::Constant,
+        surges: Vec::new(),
+        feerate_sat_vb: Distribution::Lognormal { median: 5.0, sigma: 1.0 },
+        vsize_vb: Distribution::Lognormal { median: 250.0, sigma: 0.6 },
+        chain_share: 0.1,
+        cpfp_share: 0.0,
+        rbf_share: 0.0,
+        stuck_after_blocks: 3,
+        fee_bump: 2.0,
+        double_spend_share: 0.0,
+        relay: TxRelayMode::Fast { observers: 50 },
+        max_tx_rows: 1_000_000,
+    }
+}
+
+#[test]
+fn transactions_table_gets_defaults_and_mempool_core_v30() {
+    let config = parse("name = \"t\"\n[transactions]\n").expect("empty [transactions]");
+    assert_eq!(config.transactions, Some(default_transactions()));
+    assert_eq!(config.mempool, MempoolConfig::core_defaults(PolicyName::CoreV30));
+    assert_eq!(config.blocks, lower::DEFAULT_BLOCKS);
+    let small = parse("name = \"t\"\n[network]\nnodes = 20\n[transactions]\n").expect("small network");
+    let relay = small.transactions.map(|t| t.relay);
+    assert_eq!(relay, Some(TxRelayMode::Fast { observers: 20 }), "observers default to at most the nodes");
+    let without = parse("name = \"t\"\n[blocks]\nsize_bytes = 1000\n").expect("filler blocks");
+    assert_eq!((without.transactions, without.blocks.size_bytes), (None, 1000));
+}
+
+#[test]
+fn every_transactions_variant_parses() {
+    let text = "name = \"t\"\n[transactions]\nrate_per_s = 7.5\nschedule = \"daily\"\ndaily_amplitude = 0\n\
+                daily_peak_hour = 23.5\nfeerate = { dist = \"fixed\", sat_vb = 10 }\n\
+                vsize = { dist = \"lognormal\", median_vb = 140, sigma = 0.3 }\nchain_share = 1\ncpfp_share = 0.4\n\
+                rbf_share = 0.6\nstuck_after_blocks = 2016\nfee_bump = 1.1\ndouble_spend_share = 0.05\n\
+                relay = \"full\"\nmax_tx_rows = 0\n[[transactions.surge]]\nstart_s = 0\nduration_s = 60\n\
+                multiplier = 0.5\n[[transactions.surge]]\nstart_s = 3600\nduration_s = 7200\nmultiplier = 3\n\
+                [mempool]\npolicy = \"core-v29\"\nmax_size_mb = 5\nmemory_per_vbyte = 1.5\nexpiry_hours = 1\n";
+    let config = parse(text).unwrap_or_else(|e| panic!("{e}"));
+    let expected = TransactionsConfig {
+        rate_per_s: 7.5,
+        schedule: RateSchedule::Daily { amplitude: 0.0, peak_hour: 23.5 },
+        surges: vec![
+            Surge { start_s: 0.0, duration_s: 60.0, multiplier: 0.5 },
+            Surge { start_s: 3600.0, duration_s: 7200.0, multiplier: 3.0 },
+        ],
+        feerate_sat_vb: Distribution::Fixed { value: 10.0 },
+        vsize_vb: Distribution::Lognormal { median: 140.0, sigma: 0.3 },
+        chain_share: 1.0,
+        cpfp_share: 0.4,
+        rbf_share: 0.6,
+        stuck_after_blocks: 2016,
+        fee_bump: 1.1,
+        double_spend_share: 0.05,
+        relay: TxRelayMode::Full,
+        max_tx_rows: 0,
+    };
+    assert_eq!(config.transactions, Some(expected));
+    let mempool = MempoolConfig {
+        policy: PolicyName::CoreV29,
+        max_size_mb: 5.0,
+        memory_per_vbyte: 1.5,
+        expiry_hours: 1.0,
+    };
+    assert_eq!(config.mempool, mempool);
+    assert_eq!(parse(&resolved_toml(&config)), Ok(config));
+    let fixed_vsize =
+        parse("name = \"t\"\n[transactions]\nvsize = { dist = \"fixed\", vb = 250 }\n").expect("vb");
+    let vsize = fixed_vsize.transactions.map(|t| t.vsize_vb);
+    assert_eq!(vsize, Some(Distribution::Fixed { value: 250.0 }));
+    let header = parse("name = \"t\"\n[transactions.feerate]\nsigma = 0.5\n").expect("feerate header table");
+    let feerate = header.transactions.map(|t| t.feerate_sat_vb);
+    assert_eq!(feerate, Some(Distribution::Lognormal { median: 5.0, sigma: 0.5 }));
+}
+
+#[test]
+fn empirical_histograms_load_and_round_trip() {
+    let text = "name = \"e\"\n[transactions]\nfeerate = { dist = \"empirical\", file = \"feerates.csv\" }\n\
+                vsize = { dist = \"empirical\", file = \"vsizes.csv\" }\nobservers = 3\n";
+    let origin = test_data_origin();
+    let config = parse_str(text, &origin, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let t = config.transactions.as_ref().expect("transactions");
+    let Distribution::Empirical { path, bins } = &t.feerate_sat_vb else { panic!("empirical fee rates") };
+    assert_eq!(path, &PathBuf::from("feerates.csv"));
+    assert_eq!(bins.len(), 6);
+    assert_eq!((bins[0], bins[5]), ((0.1, 1.0, 30.0), (50.0, 500.0, 3.0)));
+    let Distribution::Empirical { bins, .. } = &t.vsize_vb else { panic!("empirical sizes") };
+    assert_eq!(bins.first(), Some(&(110.0, 150.0, 40.0)));
+    assert_eq!(t.relay, TxRelayMode::Fast { observers: 3 });
+    let resolved = resolved_toml(&config);
+    assert!(resolved.contains("feerate = { dist = \"empirical\", file = \"feerates.csv\" }"), "{resolved}");
+    assert!(!resolved.contains("[blocks]") && resolved.contains("[mempool]"), "{resolved}");
+    assert_eq!(parse_str(&resolved, &origin, &[]), Ok(config));
+}
+
+#[test]
+fn resolved_toml_writes_every_transactions_key() {
+    let config = parse("name = \"r\"\n[transactions]\nschedule = \"daily\"\n").expect("daily");
+    let resolved = resolved_toml(&config);
+    for line in [
+        "rate_per_s = 3.0",
+        "schedule = \"daily\"",
+        "daily_amplitude = 0.3",
+        "daily_peak_hour = 15.0",
+        "feerate = { dist = \"lognormal\", median_sat_vb = 5.0, sigma = 1.0 }",
+        "vsize = { dist = \"lognormal\", median_vb = 250.0, sigma = 0.6 }",
+        "chain_share = 0.1",
+        "cpfp_share = 0.0",
+        "rbf_share = 0.0",
+        "stuck_after_blocks = 3",
+        "fee_bump = 2.0",
+        "double_spend_share = 0.0",
+        "relay = \"fast\"",
+        "observers = 50",
+        "max_tx_rows = 1000000",
+        "policy = \"core-v30\"",
+        "max_size_mb = 300.0",
+        "memory_per_vbyte = 2.0",
+        "expiry_hours = 336.0",
+    ] {
+        assert!(resolved.lines().any(|l| l == line), "{line} missing from\n{resolved}");
+    }
+    assert_eq!(parse(&resolved), Ok(config));
+    let plain = resolved_toml(&parse("name = \"p\"").expect("no workload"));
+    assert!(plain.contains("[blocks]") && !plain.contains("[transactions]") && !plain.contains("[mempool]"));
+}
+
+#[test]
+fn sets_reach_transactions_surges_and_mempool() {
+    let base = "name = \"s\"\n[transactions]\n[[transactions.surge]]\nstart_s = 10\nduration_s = 20\nmultiplier = 2\n";
+    let sets = [
+        "transactions.surge.0.multiplier=3",
+        "transactions.surge.1.start_s=100",
+        "transactions.surge[1].duration_s=5",
+        "transactions.surge.1.multiplier=0.25",
+        "transactions.rate_per_s=9",
+        "transactions.feerate.dist=fixed",
+        "transactions.feerate.sat_vb=2",
+        "transactions.relay=full",
+        "mempool.policy=core-v29",
+        "mempool.max_size_mb=50",
+    ];
+    let config = parse_set(base, &sets).unwrap_or_else(|e| panic!("{e}"));
+    let t = config.transactions.as_ref().expect("transactions");
+    let surges = [
+        Surge { start_s: 10.0, duration_s: 20.0, multiplier: 3.0 },
+        Surge { start_s: 100.0, duration_s: 5.0, multiplier: 0.25 },
+    ];
+    assert_eq!(t.surges, surges);
+    assert_eq!((t.rate_per_s, &t.feerate_sat_vb), (9.0, &Distribution::Fixed { value: 2.0 }));
+    assert_eq!(t.relay, TxRelayMode::Full);
+    assert_eq!((config.mempool.policy, config.mempool.max_size_mb), (PolicyName::CoreV29, 50.0));
+    let created = parse_set("name = \"s\"", &["transactions.double_spend_share=0.5"]).expect("--set creates");
+    assert_eq!(created.transactions.map(|t| t.double_spend_share), Some(0.5));
 }

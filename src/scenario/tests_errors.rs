@@ -232,6 +232,27 @@ fn override_errors_name_set() {
     assert_eq!(place(&[".x=1"]), set(".x"));
 }
 
+/// Values that every key must turn into an error or accept, never a panic.
+const HOSTILE_VALUES: [&str; 17] = [
+    "nan",
+    "-inf",
+    "1e400",
+    "-1",
+    "0",
+    "18446744073709551616",
+    "99999999999999999999999999999999999999999",
+    "\"\"",
+    "[]",
+    "{}",
+    "{ a = 1 }",
+    "1979-05-27",
+    "true",
+    "[[1]]",
+    "\"\\u0000\"",
+    "0x7fffffffffffffff",
+    "-0.0",
+];
+
 /// Replaces each line's value by hostile values, and adds hostile lines:
 /// every result must be `Ok` or `Err`, never a panic.
 #[test]
@@ -239,28 +260,9 @@ fn hostile_inputs_never_panic() {
     let base =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/quickstart.toml"))
             .expect("quickstart");
-    let values = [
-        "nan",
-        "-inf",
-        "1e400",
-        "-1",
-        "0",
-        "18446744073709551616",
-        "99999999999999999999999999999999999999999",
-        "\"\"",
-        "[]",
-        "{}",
-        "{ a = 1 }",
-        "1979-05-27",
-        "true",
-        "[[1]]",
-        "\"\\u0000\"",
-        "0x7fffffffffffffff",
-        "-0.0",
-    ];
     for (index, line) in base.lines().enumerate() {
         let Some((key, _)) = line.split_once('=') else { continue };
-        for value in values {
+        for value in HOSTILE_VALUES {
             let mut lines: Vec<String> = base.lines().map(str::to_string).collect();
             lines[index] = format!("{key}= {value}");
             let _ = parse(&lines.join("\n"));
@@ -298,5 +300,266 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     for set in [format!("{deep_path}=1"), format!("seed={deep_array}"), format!("seed={{a={deep_array}}}")] {
         let err = parse_set("name = \"x\"", &[set.as_str()]).expect_err("deep --set");
         assert_eq!(err.file, "--set");
+    }
+}
+
+/// A scenario whose `[transactions]` body starts on line 3.
+fn tx(body: &str) -> String {
+    format!("name = \"x\"\n[transactions]\n{body}\n")
+}
+
+#[test]
+fn transactions_ranges_name_the_key() {
+    check(&tx("rate_per_s = 0"), Some(3), "transactions.rate_per_s", "> 0 and <= 100000, got 0");
+    check(&tx("rate_per_s = 1e6"), Some(3), "transactions.rate_per_s", "<= 100000");
+    check(&tx("schedule = \"weekly\""), Some(3), "transactions.schedule", "\"constant\", \"daily\"");
+    check(
+        &tx("schedule = \"daily\"\ndaily_amplitude = 1"),
+        Some(4),
+        "transactions.daily_amplitude",
+        ">= 0 and < 1",
+    );
+    check(&tx("schedule = \"daily\"\ndaily_peak_hour = 24"), Some(4), "transactions.daily_peak_hour", "< 24");
+    check(&tx("chain_share = 1.5"), Some(3), "transactions.chain_share", ">= 0 and <= 1");
+    check(&tx("cpfp_share = -0.1"), Some(3), "transactions.cpfp_share", ">= 0 and <= 1");
+    check(&tx("rbf_share = nan"), Some(3), "transactions.rbf_share", "finite");
+    check(&tx("double_spend_share = 2"), Some(3), "transactions.double_spend_share", "<= 1");
+    check(&tx("stuck_after_blocks = 0"), Some(3), "transactions.stuck_after_blocks", "from 1 to 2016, got 0");
+    check(&tx("stuck_after_blocks = 2017"), Some(3), "transactions.stuck_after_blocks", "from 1 to 2016");
+    check(&tx("fee_bump = 1.05"), Some(3), "transactions.fee_bump", ">= 1.1 and <= 100");
+    check(&tx("relay = \"slow\""), Some(3), "transactions.relay", "\"fast\", \"full\"");
+    check(&tx("max_tx_rows = -1"), Some(3), "transactions.max_tx_rows", "from 0 to");
+    check(&tx("rate_per_s = \"fast\""), Some(3), "transactions.rate_per_s", "expected a number");
+    check(&tx("bogus = 1"), Some(3), "transactions.bogus", "unknown key `bogus`");
+    let (_, _, _, message) = fails(&tx("bogus = 1"));
+    for allowed in ["rate_per_s", "feerate", "surge", "observers", "max_tx_rows"] {
+        assert!(message.contains(allowed), "{message}");
+    }
+}
+
+#[test]
+fn bump_shares_must_leave_room() {
+    let text = tx("cpfp_share = 0.6\nrbf_share = 0.5");
+    check(
+        &text,
+        Some(4),
+        "transactions.rbf_share",
+        "cpfp_share + rbf_share must be at most 1 (a stuck transaction is bumped one way at most), got 0.6 + 0.5 = 1.1",
+    );
+    assert!(parse(&tx("cpfp_share = 0.7\nrbf_share = 0.3")).is_ok());
+}
+
+#[test]
+fn transactions_keys_of_other_settings_name_the_setting() {
+    check(&tx("daily_amplitude = 0.2"), Some(3), "transactions.daily_amplitude", "schedule = \"daily\"");
+    check(
+        &tx("daily_peak_hour = 3"),
+        Some(3),
+        "transactions.daily_peak_hour",
+        "here schedule = \"constant\"",
+    );
+    check(&tx("relay = \"full\"\nobservers = 5"), Some(4), "transactions.observers", "relay = \"fast\"");
+    let big = "name = \"x\"\n[network]\nnodes = 20\n[transactions]\nobservers = 21\n";
+    check(big, Some(5), "transactions.observers", "at most network.nodes = 20, got 21");
+}
+
+#[test]
+fn distribution_keys_are_checked_per_dist() {
+    let f = |value: &str| tx(&format!("feerate = {value}"));
+    check(
+        &f("{ dist = \"normal\" }"),
+        Some(3),
+        "transactions.feerate.dist",
+        "\"fixed\", \"lognormal\", \"empirical\"",
+    );
+    check(&f("{ dist = \"fixed\" }"), Some(3), "transactions.feerate.sat_vb", "is required");
+    check(
+        &f("{ dist = \"fixed\", sat_vb = 0 }"),
+        Some(3),
+        "transactions.feerate.sat_vb",
+        "> 0 and <= 1000000",
+    );
+    check(&f("{ median_sat_vb = 0 }"), Some(3), "transactions.feerate.median_sat_vb", "> 0");
+    check(&f("{ sigma = 0 }"), Some(3), "transactions.feerate.sigma", "> 0 and <= 3");
+    check(&f("{ sat_vb = 3 }"), Some(3), "transactions.feerate.sat_vb", "only with dist = \"fixed\"");
+    check(
+        &f("{ dist = \"fixed\", sat_vb = 3, sigma = 1 }"),
+        Some(3),
+        "transactions.feerate.sigma",
+        "dist = \"lognormal\"",
+    );
+    check(
+        &f("{ dist = \"fixed\", sat_vb = 3, median_sat_vb = 1 }"),
+        Some(3),
+        "transactions.feerate.median_sat_vb",
+        "here dist = \"fixed\"",
+    );
+    check(&f("{ file = \"f.csv\" }"), Some(3), "transactions.feerate.file", "dist = \"empirical\"");
+    check(
+        &f("{ dist = \"empirical\" }"),
+        Some(3),
+        "transactions.feerate.file",
+        "low_sat_vb,high_sat_vb,weight",
+    );
+    check(&f("{ vb = 250 }"), Some(3), "transactions.feerate.vb", "unknown key `vb`");
+    check(&f("5"), Some(3), "transactions.feerate", "expected a table");
+    let v = |value: &str| tx(&format!("vsize = {value}"));
+    check(
+        &v("{ dist = \"fixed\", vb = 10 }"),
+        Some(3),
+        "transactions.vsize.vb",
+        ">= 65 and <= 100000, got 10",
+    );
+    check(&v("{ median_vb = 2e5 }"), Some(3), "transactions.vsize.median_vb", "<= 100000");
+    check(&v("{ dist = \"empirical\" }"), Some(3), "transactions.vsize.file", "low_vb,high_vb,weight");
+    check(&v("{ sat_vb = 3 }"), Some(3), "transactions.vsize.sat_vb", "unknown key `sat_vb`");
+}
+
+#[test]
+fn surges_are_checked() {
+    let surge = |body: &str| tx(&format!("[[transactions.surge]]\n{body}"));
+    check(&surge("duration_s = 1\nmultiplier = 2"), Some(3), "transactions.surge[0].start_s", "is required");
+    check(&surge("start_s = 1\nmultiplier = 2"), Some(3), "transactions.surge[0].duration_s", "is required");
+    check(&surge("start_s = 1\nduration_s = 2"), Some(3), "transactions.surge[0].multiplier", "is required");
+    check(
+        &surge("start_s = -1\nduration_s = 1\nmultiplier = 2"),
+        Some(4),
+        "transactions.surge[0].start_s",
+        ">= 0",
+    );
+    check(
+        &surge("start_s = 0\nduration_s = 0\nmultiplier = 2"),
+        Some(5),
+        "transactions.surge[0].duration_s",
+        "> 0",
+    );
+    check(
+        &surge("start_s = 0\nduration_s = 1\nmultiplier = 0"),
+        Some(6),
+        "transactions.surge[0].multiplier",
+        "> 0 and <= 1000",
+    );
+    check(
+        &surge("start_s = 0\nduration_s = 1\nmultiplier = 2\nspeed = 1"),
+        Some(7),
+        "transactions.surge[0].speed",
+        "unknown key",
+    );
+    let second = tx(
+        "[[transactions.surge]]\nstart_s = 0\nduration_s = 1\nmultiplier = 2\n[[transactions.surge]]\nstart_s = 0\nduration_s = 1\n",
+    );
+    check(&second, Some(7), "transactions.surge[1].multiplier", "is required");
+    let one = "[[transactions.surge]]\nstart_s = 0\nduration_s = 100\nmultiplier = 1000\n";
+    check(&tx(&format!("rate_per_s = 1000\n{one}{one}")), Some(4), "transactions.surge", "peak arrival rate");
+    let many = one.repeat(101);
+    check(&tx(&many), Some(3), "transactions.surge", "at most 100 surges");
+}
+
+#[test]
+fn blocks_keys_do_not_apply_with_transactions() {
+    let text = "name = \"x\"\n[blocks]\nmean_tx_bytes = 300\n[transactions]\n";
+    check(text, Some(3), "blocks.mean_tx_bytes", "does not apply when [transactions] is given");
+    let text = "name = \"x\"\n[transactions]\n[blocks]\nsize_bytes = 1000\n";
+    check(text, Some(4), "blocks.size_bytes", "remove it or remove [transactions]");
+    let heavy = "name = \"x\"\n[consensus]\nmax_block_weight = 1000000\n[transactions]\n";
+    assert!(parse(heavy).is_ok(), "the unused filler shape is not checked against the weight limit");
+}
+
+#[test]
+fn mempool_keys_are_checked_and_need_transactions() {
+    check(
+        "name = \"x\"\n[mempool]\npolicy = \"core-v29\"\n",
+        Some(3),
+        "mempool.policy",
+        "only with a [transactions] table",
+    );
+    let mempool = |body: &str| format!("name = \"x\"\n[transactions]\n[mempool]\n{body}\n");
+    check(&mempool("policy = \"core-v31\""), Some(4), "mempool.policy", "\"core-v29\", \"core-v30\"");
+    check(&mempool("max_size_mb = 0"), Some(4), "mempool.max_size_mb", "> 0 and <= 1000000");
+    check(&mempool("memory_per_vbyte = -1"), Some(4), "mempool.memory_per_vbyte", "> 0");
+    check(&mempool("expiry_hours = 0"), Some(4), "mempool.expiry_hours", "> 0 and <= 100000");
+    check(&mempool("expiry_hours = 1e6"), Some(4), "mempool.expiry_hours", "<= 100000");
+    check(&mempool("size = 1"), Some(4), "mempool.size", "unknown key `size`");
+}
+
+#[test]
+fn bad_histogram_rows_name_the_data_file_line_and_key() {
+    let dir = TempDir::new("bad-bins");
+    let header = "low_sat_vb,high_sat_vb,weight\n";
+    let cases: [(&str, usize, &str); 7] = [
+        ("1,2,1\nabc,3,1\n", 3, "`abc` is not a finite number"),
+        ("-1,2,1\n", 2, "is negative"),
+        ("1,2,1\n3,3,1\n", 3, "must be below high_sat_vb"),
+        ("1,5,1\n4,6,1\n", 3, "must not overlap"),
+        ("4,6,1\n1,2,1\n", 3, "must be sorted"),
+        ("1,2,0\n", 2, "weight must be > 0"),
+        ("1,2,1\n2,\u{0}3,1\n", 3, "not a finite number"),
+    ];
+    let text = tx("feerate = { dist = \"empirical\", file = \"f.csv\" }");
+    let path = dir.write("s.toml", text.as_bytes());
+    for (rows, line, needle) in cases {
+        let csv = dir.write("f.csv", format!("{header}{rows}").as_bytes());
+        let err = load(&path, &[]).expect_err(rows);
+        assert_eq!(
+            (err.file.clone(), err.line, err.key.as_str()),
+            (csv.display().to_string(), Some(line), "transactions.feerate"),
+            "{rows}"
+        );
+        assert!(err.message.contains(needle), "{rows}: {}", err.message);
+        assert!(err.to_string().starts_with(&format!("{}:{line}: transactions.feerate: ", csv.display())));
+    }
+    dir.write("f.csv", b"low_sat_vb,high_sat_vb,weight\n1,2,1\n2,\xff3,1\n");
+    let err = load(&path, &[]).expect_err("not UTF-8");
+    assert_eq!((err.line, err.key.as_str()), (Some(3), "transactions.feerate"));
+    assert!(err.message.contains("UTF-8"));
+    dir.write("f.csv", header.as_bytes());
+    let err = load(&path, &[]).expect_err("no bins");
+    assert_eq!((err.line, err.key.as_str()), (None, "transactions.feerate"));
+    dir.write("f.csv", b"");
+    assert!(load(&path, &[]).expect_err("empty").message.contains("no bins"));
+    std::fs::remove_file(dir.0.join("f.csv")).expect("remove f.csv");
+    let err = load(&path, &[]).expect_err("missing");
+    assert_eq!(
+        (err.file, err.line, err.key.as_str()),
+        (path.display().to_string(), Some(3), "transactions.feerate.file")
+    );
+    assert!(err.message.contains("cannot read data file"), "{}", err.message);
+    let sizes = tx("vsize = { dist = \"empirical\", file = \"v.csv\" }");
+    let path = dir.write("v.toml", sizes.as_bytes());
+    dir.write("v.csv", b"low_vb,high_vb,weight\n10,100,1\n");
+    let err = load(&path, &[]).expect_err("too small");
+    assert_eq!((err.line, err.key.as_str()), (Some(2), "transactions.vsize"));
+    assert!(err.message.contains("low_vb 10 is below 65"), "{}", err.message);
+}
+
+#[test]
+fn transaction_override_errors_name_set() {
+    let err = parse_set("name = \"x\"\n[transactions]\n", &["transactions.surge.0.multiplier=3"])
+        .expect_err("no start");
+    assert_eq!((err.file.as_str(), err.key.as_str()), ("--set", "transactions.surge[0].start_s"));
+    let err =
+        parse_set("name = \"x\"\n[transactions]\n", &["transactions.fee_bump=1"]).expect_err("fee_bump");
+    assert_eq!((err.file.as_str(), err.line, err.key.as_str()), ("--set", None, "transactions.fee_bump"));
+    let err = parse_set("name = \"x\"", &["mempool.max_size_mb=5"]).expect_err("no transactions");
+    assert_eq!((err.file.as_str(), err.key.as_str()), ("--set", "mempool.max_size_mb"));
+}
+
+/// The hostile values in every line of a scenario with a full workload.
+#[test]
+fn hostile_transaction_values_never_panic() {
+    let base = "name = \"x\"\n[network]\nnodes = 20\n[transactions]\nrate_per_s = 5\nschedule = \"daily\"\n\
+                daily_amplitude = 0.3\ndaily_peak_hour = 15\nfeerate = { dist = \"lognormal\", median_sat_vb = 5 }\n\
+                vsize = { dist = \"fixed\", vb = 250 }\nchain_share = 0.1\ncpfp_share = 0.1\nrbf_share = 0.1\n\
+                stuck_after_blocks = 3\nfee_bump = 2\ndouble_spend_share = 0.1\nrelay = \"fast\"\nobservers = 5\n\
+                max_tx_rows = 10\n[[transactions.surge]]\nstart_s = 1\nduration_s = 2\nmultiplier = 3\n\
+                [mempool]\npolicy = \"core-v29\"\nmax_size_mb = 300\nmemory_per_vbyte = 2\nexpiry_hours = 336\n";
+    assert!(parse(base).is_ok());
+    for (index, line) in base.lines().enumerate() {
+        let Some((key, _)) = line.split_once('=') else { continue };
+        for value in HOSTILE_VALUES {
+            let mut lines: Vec<String> = base.lines().map(str::to_string).collect();
+            lines[index] = format!("{key}= {value}");
+            let _ = parse(&lines.join("\n"));
+        }
     }
 }

@@ -4,19 +4,24 @@
 //! Every random choice here draws from its own named stream, so that, for
 //! example, adding a pool does not move every node's region.
 
-use super::{BlockShape, EPOCH_UNIX_S, HEADER_VERSION, NodeNet, StopRule, Stream, World};
+use super::txs::TxSetup;
+use super::{BlockShape, EPOCH_UNIX_S, HEADER_VERSION, NodeNet, StopRule, Stream, TxWorld, World};
 use crate::chain::{BlockTree, NewBlock, Origin};
+use crate::consensus::BlockId;
 use crate::consensus::{
     BitcoinRetarget, BlockHash, ConsensusParams, Header, encode_compact, sha256d, target_for_hashrate,
 };
 use crate::metrics::Metrics;
 use crate::mining::{HashPower, Miner, PoolId};
 use crate::net::{
-    self, Jitter, LatencyModel, NodeId, NodeSlot, Region, RegionTable, TopologyError, TopologySpec,
+    self, Jitter, LatencyModel, NodeId, NodeSlot, Region, RegionTable, Topology, TopologyError, TopologySpec,
     UNLIMITED_BPS, UploadLink,
 };
-use crate::node::{Nodes, RelaySettings};
-use crate::scenario::{Config, JitterConfig, MinersConfig, NetworkPresetName, PoolConfig, TopologyConfig};
+use crate::node::{Nodes, RelaySettings, TxRelay};
+use crate::scenario::{
+    Config, JitterConfig, MinersConfig, NetworkPresetName, PoolConfig, TopologyConfig, TransactionsConfig,
+    TxRelayMode,
+};
 use crate::sim::{EventQueue, SimDuration, Streams};
 
 /// Why a world could not be built from a valid configuration.
@@ -72,9 +77,17 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
     });
     let metrics = Metrics::new(node_hash_share, tree.history_len());
     let edges = topo.edge_count();
+    let latency = latency_model(config, table.as_ref());
+    let (txw, txrelay) = match &config.transactions {
+        Some(tc) => {
+            let (w, r) = tx_world(config, tc, &streams, &topo, &net, &latency, &miners_at, tree.start_tip());
+            (Some(w), r)
+        }
+        None => (None, None),
+    };
     let world = World {
         best: tree.start_tip(),
-        latency: latency_model(config, table.as_ref()),
+        latency,
         jitter: jitter(config),
         uplinks: vec![UploadLink::default(); n as usize],
         last_arrival_ns: vec![0; edges],
@@ -85,6 +98,10 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
         content_rng: streams.stream(Stream::BlockContent, 0),
         generation: 0,
         block_shape: block_shape(config),
+        txw,
+        txrelay,
+        tx_actions: Vec::new(),
+        mempool_sample: SimDuration::from_secs_f64(config.output.mempool_sample_s),
         metrics,
         stop: StopRule { blocks: config.stop.blocks, drain: SimDuration::from_secs_f64(config.stop.drain_s) },
         mining_stopped: false,
@@ -97,6 +114,58 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
         net,
     };
     Ok(Built { world, queue: EventQueue::new() })
+}
+
+/// The transaction side. Full relay: every node keeps a mempool. Fast
+/// relay: miner nodes and `observers` other nodes drawn at random do.
+/// Mempools of up to 16 miner nodes and 8 observers are sampled.
+#[allow(clippy::too_many_arguments)]
+fn tx_world(
+    config: &Config,
+    tc: &TransactionsConfig,
+    streams: &Streams,
+    topo: &Topology,
+    net: &NodeNet,
+    latency: &LatencyModel,
+    miners_at: &[Vec<PoolId>],
+    start_tip: BlockId,
+) -> (TxWorld, Option<TxRelay>) {
+    let n = miners_at.len() as u32;
+    let miner_nodes: Vec<u32> = (0..n).filter(|&i| !miners_at[i as usize].is_empty()).collect();
+    let (full, observers) = match tc.relay {
+        TxRelayMode::Fast { observers } => (false, observers),
+        TxRelayMode::Full => (true, 0),
+    };
+    let mut others: Vec<u32> = (0..n).filter(|&i| miners_at[i as usize].is_empty()).collect();
+    streams.stream(Stream::Observers, 0).shuffle(&mut others);
+    others.truncate(observers as usize);
+    let mut sampled: Vec<u32> =
+        miner_nodes.iter().copied().take(16).chain(others.iter().copied().take(8)).collect();
+    sampled.sort_unstable();
+    let pool_nodes: Vec<NodeId> = if full {
+        (0..n).map(NodeId).collect()
+    } else {
+        let mut p: Vec<u32> = miner_nodes.iter().copied().chain(others.iter().copied()).collect();
+        p.sort_unstable();
+        p.into_iter().map(NodeId).collect()
+    };
+    let edges = topo.edge_count().max(1) as f64;
+    let latency_sum_ms: f64 = (0..topo.edge_count() as u32)
+        .map(|e| latency.mean_ms(net.region[topo.owner(e).index()], net.region[topo.peer(e).index()]))
+        .sum();
+    let setup = TxSetup {
+        workload_rng: streams.stream(Stream::Workload, 0),
+        reach_seed: streams.stream(Stream::TxReach, 0).u64(),
+        pool_nodes,
+        sampled: sampled.into_iter().map(NodeId).collect(),
+        full,
+        start_tip,
+        hop_latency_s: latency_sum_ms / edges / 1e3,
+    };
+    let relay = full.then(|| {
+        TxRelay::new(topo, (0..u64::from(n)).map(|i| streams.stream(Stream::TxTrickle, i)).collect())
+    });
+    (TxWorld::new(tc, &config.mempool, topo, setup), relay)
 }
 
 /// Consensus parameters from the scenario (mainnet's for everything the

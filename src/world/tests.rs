@@ -44,7 +44,7 @@ pub(crate) fn config(nodes: u32, protocol: RelayProtocol, blocks: u64) -> Config
         mining: MiningConfig { hashrate_hs: 1e21, miners: MinersConfig::EveryNode { relative_sd: 0.25 } },
         transactions: None,
         mempool: MempoolConfig::core_defaults(PolicyName::CoreV30),
-        output: OutputConfig { write_graph: false },
+        output: OutputConfig { write_graph: false, mempool_sample_s: 60.0 },
     }
 }
 

@@ -118,3 +118,84 @@ region = "NA"
     }
     assert!(checked >= 49, "only {checked} retargets checked");
 }
+
+/// Mean confirmation wait, in mean block intervals of the run, of
+/// transactions created in `[from, to)` seconds (with fee rate `feerate` if
+/// given). The unit is the run's realised mean interval, the best estimate
+/// of 1/mu, so the randomness of the interval itself does not enter. Every
+/// transaction of the window must be confirmed, so the window must end well
+/// before the run does.
+fn mean_wait_blocks(
+    out: &powsim::world::RunOutput,
+    from_s: f64,
+    to_s: f64,
+    feerate: Option<f64>,
+) -> (f64, u64) {
+    let w = &out.world;
+    let txw = w.txs().expect("transactions are simulated");
+    let conf = powsim::report::Confirmations::new(w.tree(), txw, w.best_block());
+    let interval_s = summarize("x", out).mean_block_interval_s.expect("blocks were mined");
+    let (mut sum, mut n) = (0.0, 0u64);
+    for (id, t) in txw.arena.iter() {
+        let created = t.created.as_secs_f64();
+        if created < from_s || created >= to_s || feerate.is_some_and(|f| t.feerate_sat_vb() != f) {
+            continue;
+        }
+        let d = conf.delay_s(w.tree(), txw, id).expect("every transaction in the window is confirmed");
+        sum += d / interval_s;
+        n += 1;
+    }
+    (sum / n as f64, n)
+}
+
+/// A scenario for the fee-market queue: one miner with all the hash power on
+/// an ideal network, blocks of exactly `k` transactions of 250 vB (the block
+/// weight limit leaves room for `k` and not one more), Poisson arrivals at
+/// load `rho`.
+fn queue_scenario(rho: f64, blocks: u64, feerate: &str) -> powsim::scenario::Config {
+    // Core's template starts its weight counter at the 8,000 reserved for the
+    // coinbase and rejects a transaction when weight + 1,000 >= the limit.
+    let max_weight = 8_000 + 3_000 * 1_000 + 500;
+    let text = format!(
+        r#"
+name = "queue"
+[stop]
+blocks = {blocks}
+[network]
+nodes = 4
+preset = "ideal"
+latency_ms = 50
+topology = "complete"
+[consensus]
+max_block_weight = {max_weight}
+[[mining.pool]]
+name = "all"
+hash_share = 1.0
+region = "NA"
+[transactions]
+rate_per_s = {rate}
+feerate = {feerate}
+vsize = {{ dist = "fixed", vb = 250 }}
+chain_share = 0.0
+relay = "fast"
+observers = 0
+"#,
+        rate = rho * 3000.0 / 600.0
+    );
+    config(&text, &[])
+}
+
+/// The fee market as a bulk-service queue: with equal fee rates the mean
+/// wait matches first-come-first-served, E[W] = 1 / (mu (1 - z^K)) with z
+/// the root in (0, 1) of z^(K+1) - (rho K + 1) z + rho K = 0 (K = 3,000; 1.255
+/// blocks at rho = 0.5), within 3 %.
+#[test]
+fn fee_market_queue_matches_fifo_bulk_service() {
+    let blocks = 1200;
+    let c = queue_scenario(0.5, blocks, r#"{ dist = "fixed", sat_vb = 10.0 }"#);
+    let out = run(&c, 3);
+    let end = out.world.tree().get(out.world.best_block()).found_at.as_secs_f64();
+    let (wait, n) = mean_wait_blocks(&out, 20.0 * 600.0, end - 30.0 * 600.0, None);
+    println!("queue rho 0.5: mean wait {wait:.4} blocks over {n} transactions (FIFO 1.255)");
+    assert!((wait / 1.255 - 1.0).abs() <= 0.03, "mean wait {wait:.4} blocks, FIFO 1.255");
+}

@@ -1,0 +1,661 @@
+//! The world's transaction side: the arena, the workload, which blocks hold
+//! which transactions, the mempools of the nodes that keep one, and the
+//! `fast` relay model for every other node.
+//!
+//! In `fast` relay only miner nodes and a sample of observer nodes keep
+//! mempools. A transaction reaches such a node after a propagation delay
+//! drawn from [`ReachModel`]; any other node is taken to hold a transaction
+//! once the same model says it has arrived, which is what compact-block
+//! reconstruction asks.
+
+use std::collections::BTreeMap;
+
+use crate::chain::BlockTree;
+use crate::consensus::BlockId;
+use crate::mempool::{ChainView, Input, Mempool, Policy, Reject, RemovalReason, Template, TxArena, TxId};
+use crate::net::{NodeId, Topology};
+use crate::node::{Accept, TxPools};
+use crate::scenario::{MempoolConfig, PolicyName, TransactionsConfig};
+use crate::sim::{SimDuration, SimRng, SimTime, splitmix64};
+use crate::workload::{TxStatus, Workload};
+
+/// Bytes of a block besides its transactions' bytes: the header, the
+/// transaction-count varint and a typical coinbase.
+pub const BLOCK_OVERHEAD_BYTES: u64 = 80 + 3 + COINBASE_BYTES;
+/// Serialized size assumed for a coinbase transaction.
+pub const COINBASE_BYTES: u64 = 250;
+
+/// Bit flags of what happened to a transaction in some mempool.
+pub mod fate {
+    /// Replaced by a conflicting transaction (RBF) in some mempool.
+    pub const REPLACED: u8 = 1;
+    /// Evicted by a mempool's size limit somewhere.
+    pub const EVICTED: u8 = 2;
+    /// Expired from some mempool.
+    pub const EXPIRED: u8 = 4;
+    /// Removed as a conflict of a block's transaction somewhere.
+    pub const CONFLICTED: u8 = 8;
+}
+
+/// Propagation delays of the `fast` relay model.
+///
+/// A transaction travels `h` hops from its origin to a node; each hop costs
+/// an exponential trickle delay plus the mean one-way latency, and the total
+/// is capped at `cap`. Hop counts to nodes with a mempool are exact (from a
+/// breadth-first search); for other nodes the count is drawn from the
+/// graph's hop-distance distribution. Draws are a pure function of (seed,
+/// transaction, node), so a node's view never depends on the order in which
+/// questions are asked.
+#[derive(Clone, Debug)]
+pub struct ReachModel {
+    seed: u64,
+    /// Mean trickle-and-request delay per hop (seconds).
+    pub hop_delay_s: f64,
+    /// Mean one-way latency per hop (seconds).
+    pub hop_latency_s: f64,
+    /// No transaction takes longer than this to reach a node.
+    pub cap: SimDuration,
+    /// Cumulative distribution of hop distances between random node pairs:
+    /// `hop_cdf[h]` = share of pairs at most `h` hops apart.
+    hop_cdf: Vec<f64>,
+}
+
+impl ReachModel {
+    fn rng(&self, tx: TxId, node: NodeId) -> SimRng {
+        let key = splitmix64(self.seed ^ splitmix64(u64::from(tx.0) << 32 | u64::from(node.0)));
+        SimRng::from_seed_u64(key)
+    }
+
+    /// Delay from creation until `node`, `hops` away from the origin, holds `tx`.
+    pub fn delay(&self, tx: TxId, node: NodeId, hops: Option<u32>) -> SimDuration {
+        let mut rng = self.rng(tx, node);
+        let h = hops.unwrap_or_else(|| self.draw_hops(&mut rng));
+        let mut s = 0.0;
+        for _ in 0..h {
+            s += rng.exp_mean(self.hop_delay_s) + self.hop_latency_s;
+        }
+        SimDuration::from_secs_f64(s).min(self.cap)
+    }
+
+    fn draw_hops(&self, rng: &mut SimRng) -> u32 {
+        let u = rng.unit();
+        self.hop_cdf.iter().position(|&c| u <= c).unwrap_or(self.hop_cdf.len().saturating_sub(1)) as u32
+    }
+}
+
+/// Hop distances from `from` to every node over connections that relay
+/// transactions (breadth-first search; block-relay-only links are skipped).
+/// Nodes reachable only through block-relay-only links get `u8::MAX`.
+pub fn hop_distances(topo: &Topology, from: NodeId) -> Vec<u8> {
+    let mut dist = vec![u8::MAX; topo.node_count()];
+    let mut queue = std::collections::VecDeque::from([from]);
+    dist[from.index()] = 0;
+    while let Some(n) = queue.pop_front() {
+        let d = dist[n.index()];
+        for e in topo.edges_of(n).filter(|&e| !topo.flags(e).block_relay_only) {
+            let p = topo.peer(e);
+            if dist[p.index()] == u8::MAX {
+                dist[p.index()] = d.saturating_add(1);
+                queue.push_back(p);
+            }
+        }
+    }
+    dist
+}
+
+/// The distribution of hop distances, estimated from breadth-first searches
+/// from up to 32 evenly spaced nodes.
+fn hop_cdf(topo: &Topology) -> Vec<f64> {
+    let n = topo.node_count();
+    let sources = n.min(32);
+    let mut counts: Vec<u64> = Vec::new();
+    for i in 0..sources {
+        let from = NodeId((i * n / sources) as u32);
+        for (j, &d) in hop_distances(topo, from).iter().enumerate() {
+            if j != from.index() && d != u8::MAX {
+                if counts.len() <= usize::from(d) {
+                    counts.resize(usize::from(d) + 1, 0);
+                }
+                counts[usize::from(d)] += 1;
+            }
+        }
+    }
+    let total: u64 = counts.iter().sum();
+    let mut acc = 0u64;
+    counts
+        .iter()
+        .map(|c| {
+            acc += c;
+            acc as f64 / total.max(1) as f64
+        })
+        .collect()
+}
+
+/// Core's policy constants for the scenario's policy version and limits.
+pub fn policy(config: &MempoolConfig) -> Policy {
+    let mut p = match config.policy {
+        PolicyName::CoreV29 => Policy::core_v29(),
+        PolicyName::CoreV30 => Policy::core_v30(),
+    };
+    p.max_usage_bytes = (config.max_size_mb * 1e6).round() as u64;
+    p.memory_per_vbyte = config.memory_per_vbyte;
+    p.expiry = SimDuration::from_secs_f64(config.expiry_hours * 3600.0);
+    p
+}
+
+/// A node's mempool with the chain it is in step with.
+pub struct NodePool {
+    /// The mempool.
+    pub pool: Mempool,
+    /// The tip the mempool reflects.
+    pub tip: BlockId,
+    /// When the tip last changed: a miner's template was rebuilt then.
+    tip_since: SimTime,
+    /// Transactions waiting for a missing parent, by parent.
+    orphans: BTreeMap<TxId, Vec<TxId>>,
+    orphan_count: usize,
+}
+
+/// Orphans a node keeps waiting for their parents (Core v29's
+/// `DEFAULT_MAX_ORPHAN_TRANSACTIONS`).
+const MAX_ORPHANS: usize = 100;
+
+/// Everything about transactions in a run.
+pub struct TxWorld {
+    /// The arena.
+    pub arena: TxArena,
+    workload: Workload,
+    /// Transactions of each block, by block id (empty for history blocks).
+    block_txs: Vec<Box<[TxId]>>,
+    /// A block's transactions created less than the reach cap before it was
+    /// found, newest first: the only ones a node without a mempool can lack.
+    block_recent: Vec<Box<[TxId]>>,
+    /// Blocks holding each transaction.
+    tx_blocks: Vec<Vec<BlockId>>,
+    /// Transactions spending each input.
+    spenders: BTreeMap<Input, Vec<TxId>>,
+    /// Per node: its mempool, if it keeps one.
+    pools: Vec<Option<NodePool>>,
+    /// Nodes with a mempool, in id order.
+    pool_nodes: Vec<NodeId>,
+    /// Nodes whose mempools are sampled for `mempool.csv`.
+    sampled: Vec<NodeId>,
+    /// Full relay: every node keeps a mempool and transactions travel as
+    /// messages; otherwise the fast model delivers them.
+    full: bool,
+    /// Per node with a mempool (same order): hop distance from every node.
+    hops: Vec<Vec<u8>>,
+    /// The fast-relay propagation model.
+    pub reach: ReachModel,
+    /// Per transaction: [`fate`] flags.
+    fates: Vec<u8>,
+    /// Largest total vsize any mempool held.
+    peak_vsize: u64,
+    /// Mempool time series rows gathered so far.
+    samples: Vec<MempoolSample>,
+}
+
+/// One row of the mempool time series.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MempoolSample {
+    /// When.
+    pub time: SimTime,
+    /// Which node.
+    pub node: NodeId,
+    /// Transactions held.
+    pub count: u64,
+    /// Their total vsize.
+    pub vsize: u64,
+    /// Core's `GetMinFee` (sat/kvB).
+    pub min_fee_sat_kvb: u64,
+    /// Lowest fee rate among the transactions a block built now would take
+    /// (sat/vB); `None` if the mempool is empty.
+    pub next_block_min_feerate_sat_vb: Option<f64>,
+    /// Fee rate of the best package (sat/vB).
+    pub next_block_top_feerate_sat_vb: Option<f64>,
+}
+
+/// A block's contents chosen by its miner.
+pub struct Contents {
+    /// The transactions, coinbase excluded, in block order.
+    pub txs: Vec<TxId>,
+    /// Serialized size of the block.
+    pub size_bytes: u64,
+    /// Weight of the block.
+    pub weight: u64,
+    /// Fees collected.
+    pub fees_sat: u64,
+}
+
+/// A node's view of its active chain for the mempool's checks.
+struct NodeChain<'a> {
+    tree: &'a BlockTree,
+    tip: BlockId,
+    tx_blocks: &'a [Vec<BlockId>],
+    spenders: &'a BTreeMap<Input, Vec<TxId>>,
+}
+
+impl NodeChain<'_> {
+    fn in_chain(&self, b: BlockId) -> bool {
+        self.tree.is_ancestor_or_self(b, self.tip)
+    }
+}
+
+impl ChainView for NodeChain<'_> {
+    fn confirmed(&self, tx: TxId) -> bool {
+        self.tx_blocks.get(tx.index()).is_some_and(|bs| bs.iter().any(|&b| self.in_chain(b)))
+    }
+
+    fn spent(&self, input: Input) -> bool {
+        self.spenders.get(&input).is_some_and(|txs| txs.iter().any(|&t| ChainView::confirmed(self, t)))
+    }
+}
+
+impl TxStatus for NodeChain<'_> {
+    fn confirmed(&self, tx: TxId) -> bool {
+        ChainView::confirmed(self, tx)
+    }
+}
+
+impl TxWorld {
+    /// The transaction side of a world whose nodes `setup.pool_nodes` keep
+    /// mempools.
+    pub fn new(
+        config: &TransactionsConfig,
+        mempool: &MempoolConfig,
+        topo: &Topology,
+        setup: TxSetup,
+    ) -> TxWorld {
+        let TxSetup { workload_rng, reach_seed, pool_nodes, sampled, full, start_tip, hop_latency_s } = setup;
+        let n = topo.node_count();
+        let mut pools: Vec<Option<NodePool>> = (0..n).map(|_| None).collect();
+        for &p in &pool_nodes {
+            pools[p.index()] = Some(NodePool {
+                pool: Mempool::new(policy(mempool)),
+                tip: start_tip,
+                tip_since: SimTime::ZERO,
+                orphans: BTreeMap::new(),
+                orphan_count: 0,
+            });
+        }
+        let hops =
+            if full { Vec::new() } else { pool_nodes.iter().map(|&p| hop_distances(topo, p)).collect() };
+        TxWorld {
+            arena: TxArena::new(),
+            workload: Workload::new(config, workload_rng, n as u32),
+            block_txs: Vec::new(),
+            block_recent: Vec::new(),
+            tx_blocks: Vec::new(),
+            spenders: BTreeMap::new(),
+            pools,
+            pool_nodes,
+            sampled,
+            full,
+            hops,
+            reach: ReachModel {
+                seed: reach_seed,
+                hop_delay_s: FAST_HOP_DELAY_S,
+                hop_latency_s,
+                cap: SimDuration::from_secs_f64(FAST_REACH_CAP_S),
+                hop_cdf: hop_cdf(topo),
+            },
+            fates: Vec::new(),
+            peak_vsize: 0,
+            samples: Vec::new(),
+        }
+    }
+}
+
+/// How the world sets up its transaction side.
+pub struct TxSetup {
+    /// The workload's stream.
+    pub workload_rng: SimRng,
+    /// Key of the fast model's per-(transaction, node) draws.
+    pub reach_seed: u64,
+    /// Nodes that keep mempools, in id order.
+    pub pool_nodes: Vec<NodeId>,
+    /// Nodes sampled for `mempool.csv`.
+    pub sampled: Vec<NodeId>,
+    /// Full relay (every node keeps a mempool; transactions are messages).
+    pub full: bool,
+    /// The tip every mempool starts in step with.
+    pub start_tip: BlockId,
+    /// Mean one-way latency of a link (seconds), for the fast model.
+    pub hop_latency_s: f64,
+}
+
+/// How often a miner refreshes its block template while its tip stays the
+/// same (ckpool's default `update_interval`, 30 s).
+pub const TEMPLATE_REFRESH: SimDuration = SimDuration(30_000_000_000);
+
+/// Mean delay per hop of the fast model (seconds): the exponential wait for
+/// the sender's next INV trickle to the fastest of the receiver's announcers,
+/// plus the getdata/tx exchange.
+pub const FAST_HOP_DELAY_S: f64 = 1.0;
+/// Longest time a transaction takes to reach a node in the fast model
+/// (seconds; Core's `GETDATA_TX_INTERVAL` bounds how long a request waits).
+pub const FAST_REACH_CAP_S: f64 = 60.0;
+
+/// A new transaction and when it reaches each node with a mempool.
+pub struct NewTx {
+    /// The transaction.
+    pub tx: TxId,
+    /// (node, arrival time) for every node with a mempool.
+    pub reaches: Vec<(NodeId, SimTime)>,
+}
+
+impl TxWorld {
+    /// Time of the workload's next arrival after `now`.
+    pub fn next_arrival(&mut self, now: SimTime) -> Option<SimTime> {
+        self.workload.next_arrival(now)
+    }
+
+    /// One workload arrival at `now`; `best` is the best chain's tip.
+    pub fn arrive(&mut self, now: SimTime, tree: &BlockTree, best: BlockId) -> Vec<NewTx> {
+        let status = NodeChain { tree, tip: best, tx_blocks: &self.tx_blocks, spenders: &self.spenders };
+        let created = self.workload.arrive(now, &mut self.arena, &status);
+        self.register(created)
+    }
+
+    /// A block joined the best chain: stuck transactions get bumped.
+    pub fn on_best_block(&mut self, now: SimTime, tree: &BlockTree, best: BlockId) -> Vec<NewTx> {
+        let status = NodeChain { tree, tip: best, tx_blocks: &self.tx_blocks, spenders: &self.spenders };
+        let height = tree.get(best).height;
+        let created = self.workload.on_block(now, height, &mut self.arena, &status);
+        self.register(created)
+    }
+
+    /// Indexes new transactions and schedules their arrival at mempool nodes.
+    fn register(&mut self, created: Vec<TxId>) -> Vec<NewTx> {
+        let mut out = Vec::with_capacity(created.len());
+        for tx in created {
+            let t = self.arena.get(tx);
+            for &input in t.inputs.iter() {
+                self.spenders.entry(input).or_default().push(tx);
+            }
+            self.tx_blocks.resize_with(self.arena.len(), Vec::new);
+            self.fates.resize(self.arena.len(), 0);
+            let (origin, created_at) = (t.origin, t.created);
+            if self.full {
+                // The origin's wallet hands it to its own node, which relays it.
+                out.push(NewTx { tx, reaches: vec![(origin, created_at)] });
+                continue;
+            }
+            let reaches = self
+                .pool_nodes
+                .iter()
+                .zip(&self.hops)
+                .map(|(&n, hops)| {
+                    let h = u32::from(hops[origin.index()]);
+                    (n, created_at + self.reach.delay(tx, n, Some(h)))
+                })
+                .collect();
+            out.push(NewTx { tx, reaches });
+        }
+        out
+    }
+
+    /// `tx` reaches `node`'s mempool at `now`: offered to it, and if
+    /// accepted, the orphans waiting for it are offered too.
+    pub fn on_reach(&mut self, node: NodeId, tx: TxId, now: SimTime, tree: &BlockTree) -> Accept {
+        let Some(np) = self.pools[node.index()].as_mut() else { return Accept::Rejected };
+        let chain = NodeChain { tree, tip: np.tip, tx_blocks: &self.tx_blocks, spenders: &self.spenders };
+        let mut queue = vec![tx];
+        let mut accepted = Vec::new();
+        let mut first = None;
+        while let Some(t) = queue.pop() {
+            let outcome = match np.pool.accept(&self.arena, t, now, &chain) {
+                Ok(acc) => {
+                    for r in &acc.removed {
+                        self.fates[r.tx.index()] |= fate_of(r.reason);
+                    }
+                    if let Some(children) = np.orphans.remove(&t) {
+                        np.orphan_count -= children.len();
+                        queue.extend(children.into_iter().rev());
+                    }
+                    accepted.push(t);
+                    Accept::Accepted(Vec::new())
+                }
+                Err(Reject::MissingInputs) => Accept::Orphan(np.add_orphan(&self.arena, &chain, t)),
+                Err(_) => Accept::Rejected,
+            };
+            first.get_or_insert(outcome);
+        }
+        self.peak_vsize = self.peak_vsize.max(np.pool.total_vsize());
+        match first.expect("one transaction was offered") {
+            Accept::Accepted(_) => Accept::Accepted(accepted),
+            other => other,
+        }
+    }
+
+    /// The block `node` mines now: Core's template from its mempool as it was
+    /// at the last refresh. A miner's template is rebuilt on every new tip and
+    /// then every [`TEMPLATE_REFRESH`], so transactions that arrived since
+    /// the last refresh are not in the block.
+    pub fn contents(&self, node: NodeId, max_block_weight: u64, now: SimTime) -> Contents {
+        let t = match &self.pools[node.index()] {
+            Some(np) => {
+                let since = now.since(np.tip_since).0;
+                let refreshed = SimTime(np.tip_since.0 + since - since % TEMPLATE_REFRESH.0);
+                np.pool.template_as_of(&self.arena, max_block_weight, refreshed)
+            }
+            None => Template { txs: Vec::new(), weight: 0, fees_sat: 0, vsize: 0 },
+        };
+        let bytes: u64 = t.txs.iter().map(|&x| u64::from(self.arena.get(x).size_bytes())).sum();
+        Contents {
+            size_bytes: BLOCK_OVERHEAD_BYTES + bytes,
+            weight: 4 * (80 + 3) + 4 * COINBASE_BYTES + t.weight,
+            fees_sat: t.fees_sat,
+            txs: t.txs,
+        }
+    }
+
+    /// Records the contents of a newly mined block `b`.
+    pub fn record_block(&mut self, b: BlockId, found_at: SimTime, txs: Vec<TxId>) {
+        if self.block_txs.len() <= b.index() {
+            self.block_txs.resize_with(b.index() + 1, Default::default);
+            self.block_recent.resize_with(b.index() + 1, Default::default);
+        }
+        let cutoff = found_at.0.saturating_sub(self.reach.cap.0);
+        let mut recent: Vec<TxId> =
+            txs.iter().copied().filter(|&t| self.arena.get(t).created.0 > cutoff).collect();
+        recent.sort_by_key(|&t| std::cmp::Reverse(self.arena.get(t).created));
+        for &t in &txs {
+            self.tx_blocks[t.index()].push(b);
+        }
+        self.block_txs[b.index()] = txs.into_boxed_slice();
+        self.block_recent[b.index()] = recent.into_boxed_slice();
+    }
+
+    /// The transactions of block `b`, coinbase excluded.
+    pub fn block_txs(&self, b: BlockId) -> &[TxId] {
+        self.block_txs.get(b.index()).map_or(&[], |t| t)
+    }
+
+    /// Blocks holding `tx`.
+    pub fn blocks_of(&self, tx: TxId) -> &[BlockId] {
+        &self.tx_blocks[tx.index()]
+    }
+
+    /// [`fate`] flags of `tx`.
+    pub fn fate(&self, tx: TxId) -> u8 {
+        self.fates[tx.index()]
+    }
+
+    /// `node`'s active tip moved to `tip`: its mempool drops the transactions
+    /// of connected blocks (and their conflicts) and takes back those of
+    /// disconnected blocks, as Core's `MaybeUpdateMempoolForReorg` does.
+    pub fn on_tip_changed(&mut self, node: NodeId, tip: BlockId, now: SimTime, tree: &BlockTree) {
+        let Some(np) = self.pools[node.index()].as_mut() else { return };
+        let fork = tree.fork_point(np.tip, tip);
+        let disconnected = tree.path_from(fork, np.tip);
+        let connected = tree.path_from(fork, tip);
+        np.tip = tip;
+        np.tip_since = now;
+        let mut in_connected = Vec::new();
+        for &b in &connected {
+            let txs = self.block_txs.get(b.index()).map_or(&[][..], |t| t);
+            in_connected.extend_from_slice(txs);
+            for c in np.pool.remove_for_block(&self.arena, txs, now) {
+                self.fates[c.index()] |= fate::CONFLICTED;
+            }
+        }
+        if disconnected.is_empty() {
+            return;
+        }
+        in_connected.sort_unstable();
+        let back: Vec<TxId> = disconnected
+            .iter()
+            .flat_map(|b| self.block_txs.get(b.index()).map_or(&[][..], |t| t).iter().copied())
+            .filter(|t| in_connected.binary_search(t).is_err())
+            .collect();
+        let chain = NodeChain { tree, tip, tx_blocks: &self.tx_blocks, spenders: &self.spenders };
+        for r in np.pool.readd_after_reorg(&self.arena, &back, now, &chain) {
+            self.fates[r.tx.index()] |= fate_of(r.reason);
+        }
+    }
+
+    /// Transactions of `b` that `node` lacks at `now` (count and bytes): those
+    /// not in its mempool, or, for a node without one, those the fast model
+    /// has not yet delivered to it.
+    pub fn missing(&self, node: NodeId, b: BlockId, now: SimTime) -> (u32, u64) {
+        let (mut count, mut bytes) = (0u32, 0u64);
+        let mut add = |t: TxId| {
+            count += 1;
+            bytes += u64::from(self.arena.get(t).size_bytes());
+        };
+        match &self.pools[node.index()] {
+            Some(np) => self.block_txs(b).iter().filter(|&&t| !np.pool.contains(t)).for_each(|&t| add(t)),
+            None => {
+                for &t in self.block_recent.get(b.index()).map_or(&[][..], |r| r) {
+                    let tx = self.arena.get(t);
+                    if tx.created.0 + self.reach.cap.0 <= now.0 {
+                        break;
+                    }
+                    if tx.created + self.reach.delay(t, node, None) > now {
+                        add(t);
+                    }
+                }
+            }
+        }
+        (count, bytes)
+    }
+
+    /// Samples every mempool for the time series.
+    pub fn sample(&mut self, now: SimTime, max_block_weight: u64) {
+        for &n in &self.sampled {
+            let np = self.pools[n.index()].as_mut().expect("pool nodes keep mempools");
+            let min_fee_sat_kvb = np.pool.min_fee_sat_kvb(now);
+            let t = np.pool.template(&self.arena, max_block_weight);
+            let rates = t.txs.iter().map(|&x| self.arena.get(x).feerate_sat_vb());
+            let (lo, hi) = rates.fold((None, None), |(lo, hi): (Option<f64>, Option<f64>), r| {
+                (Some(lo.map_or(r, |l| l.min(r))), Some(hi.map_or(r, |h| h.max(r))))
+            });
+            self.samples.push(MempoolSample {
+                time: now,
+                node: n,
+                count: np.pool.len() as u64,
+                vsize: np.pool.total_vsize(),
+                min_fee_sat_kvb,
+                next_block_min_feerate_sat_vb: lo,
+                next_block_top_feerate_sat_vb: hi,
+            });
+        }
+    }
+
+    /// The mempool time series.
+    pub fn samples(&self) -> &[MempoolSample] {
+        &self.samples
+    }
+
+    /// Largest total vsize any mempool held (vbytes).
+    pub fn peak_vsize(&self) -> u64 {
+        self.peak_vsize
+    }
+
+    /// Nodes that keep a mempool.
+    pub fn pool_nodes(&self) -> &[NodeId] {
+        &self.pool_nodes
+    }
+}
+
+/// The mempools as full relay sees them, with the chain they answer from.
+pub struct PoolsAt<'a> {
+    /// The transaction side.
+    pub txw: &'a mut TxWorld,
+    /// The block tree.
+    pub tree: &'a BlockTree,
+}
+
+impl TxPools for PoolsAt<'_> {
+    fn has(&self, node: NodeId, tx: TxId) -> bool {
+        self.txw.pools[node.index()].as_ref().is_some_and(|np| np.pool.contains(tx))
+    }
+
+    fn accept(&mut self, node: NodeId, tx: TxId, now: SimTime) -> Accept {
+        self.txw.on_reach(node, tx, now, self.tree)
+    }
+
+    fn inv_order(&self, node: NodeId, tx: TxId) -> (u64, std::cmp::Reverse<u64>) {
+        let t = self.txw.arena.get(tx);
+        let ancestors = self.txw.pools[node.index()]
+            .as_ref()
+            .and_then(|np| np.pool.ancestor_totals(tx))
+            .map_or(1, |a| a.count);
+        (ancestors, std::cmp::Reverse(t.fee_sat * 1000 / u64::from(t.vsize())))
+    }
+
+    fn size_bytes(&self, tx: TxId) -> u64 {
+        u64::from(self.txw.arena.get(tx).size_bytes())
+    }
+}
+
+impl crate::node::TxKnowledge for TxWorld {
+    fn missing(&self, node: NodeId, block: BlockId, now: SimTime) -> (u32, u64) {
+        TxWorld::missing(self, node, block, now)
+    }
+}
+
+impl NodePool {
+    /// Keeps `t` until a missing parent arrives (the oldest orphans go when
+    /// there are too many); returns its missing parents.
+    fn add_orphan(&mut self, arena: &TxArena, chain: &NodeChain<'_>, t: TxId) -> Vec<TxId> {
+        let parents: Vec<TxId> = arena
+            .get(t)
+            .inputs
+            .iter()
+            .filter_map(|i| match *i {
+                Input::Out { tx, .. } if !self.pool.contains(tx) && !ChainView::confirmed(chain, tx) => {
+                    Some(tx)
+                }
+                _ => None,
+            })
+            .collect();
+        let Some(&parent) = parents.first() else { return parents };
+        if self.orphans.get(&parent).is_some_and(|c| c.contains(&t)) {
+            return parents;
+        }
+        if self.orphan_count >= MAX_ORPHANS {
+            if let Some(mut first) = self.orphans.first_entry() {
+                first.get_mut().pop();
+                self.orphan_count -= 1;
+                if first.get().is_empty() {
+                    first.remove();
+                }
+            }
+        }
+        self.orphans.entry(parent).or_default().push(t);
+        self.orphan_count += 1;
+        parents
+    }
+}
+
+fn fate_of(reason: RemovalReason) -> u8 {
+    match reason {
+        RemovalReason::Replaced => fate::REPLACED,
+        RemovalReason::SizeLimit => fate::EVICTED,
+        RemovalReason::Expiry => fate::EXPIRED,
+        RemovalReason::Conflict => fate::CONFLICTED,
+        RemovalReason::Reorg | RemovalReason::Block => 0,
+    }
+}
