@@ -12,7 +12,7 @@ mod message;
 mod txrelay;
 
 pub use message::{Msg, MsgKind, compact_block_bytes};
-pub use txrelay::{Accept, TxAction, TxMsg, TxMsgKind, TxPools, TxRelay, TxTimer};
+pub use txrelay::{Accept, InvKey, TxAction, TxMsg, TxMsgKind, TxPools, TxRelay, TxTimer};
 
 use crate::chain::BlockTree;
 use crate::consensus::{BlockError, BlockId};

@@ -37,6 +37,10 @@ pub const OVERLOADED_PEER_TX_DELAY: SimDuration = SimDuration(2_000_000_000);
 /// ones count as known, as if Core's rolling filter had them.
 const KNOWN_WINDOW: u32 = 1 << 14;
 
+/// Announcement order key: in-mempool ancestor count, then fee rate
+/// (sat/kvB) highest first.
+pub type InvKey = (u64, std::cmp::Reverse<u64>);
+
 /// What the relay asks of the nodes' mempools.
 pub trait TxPools {
     /// `node` holds `tx` in its mempool.
@@ -45,7 +49,7 @@ pub trait TxPools {
     fn accept(&mut self, node: NodeId, tx: TxId, now: SimTime) -> Accept;
     /// Sort key for announcements, Core v27-v30's `CompareInvMempoolOrder`:
     /// fewer in-mempool ancestors first, then higher fee rate.
-    fn inv_order(&self, node: NodeId, tx: TxId) -> (u64, std::cmp::Reverse<u64>);
+    fn inv_order(&self, node: NodeId, tx: TxId) -> InvKey;
     /// Serialized size of `tx` in bytes.
     fn size_bytes(&self, tx: TxId) -> u64;
 }
@@ -362,19 +366,28 @@ impl TxRelay {
         out: &mut Vec<TxAction>,
     ) {
         let node = topo.owner(e);
-        let mut queue = std::mem::take(&mut self.to_send[e as usize]);
-        queue.retain(|&t| pools.has(node, t) && !self.known[e as usize].contains(t));
-        queue.sort_unstable_by_key(|&t| (pools.inv_order(node, t), t));
-        queue.dedup();
-        let max = INVENTORY_BROADCAST_MAX.min(INVENTORY_BROADCAST_TARGET + 5 * (queue.len() / 1000));
-        let rest = if queue.len() > max { queue.split_off(max) } else { Vec::new() };
-        for &t in &queue {
+        let queue = &mut self.to_send[e as usize];
+        let known = &self.known[e as usize];
+        let mut keyed: Vec<(InvKey, TxId)> = Vec::with_capacity(queue.len());
+        keyed.extend(
+            queue
+                .drain(..)
+                .filter(|&t| !known.contains(t) && pools.has(node, t))
+                .map(|t| (pools.inv_order(node, t), t)),
+        );
+        keyed.sort_unstable();
+        keyed.dedup();
+        let max = INVENTORY_BROADCAST_MAX.min(INVENTORY_BROADCAST_TARGET + 5 * (keyed.len() / 1000));
+        // What the cap leaves waits in the queue (the queue keeps its allocation).
+        queue.extend(keyed.iter().skip(max).map(|&(_, t)| t));
+        keyed.truncate(max);
+        let inv: Vec<TxId> = keyed.into_iter().map(|(_, t)| t).collect();
+        for &t in &inv {
             self.known[e as usize].insert(t);
         }
-        if !queue.is_empty() {
-            self.send(e, TxMsgKind::Inv, queue, pools, out);
+        if !inv.is_empty() {
+            self.send(e, TxMsgKind::Inv, inv, pools, out);
         }
-        self.to_send[e as usize] = rest;
         if !self.to_send[e as usize].is_empty() {
             self.arm_trickle(topo, node, e, now, out);
         }

@@ -596,7 +596,7 @@ impl TxPools for PoolsAt<'_> {
         self.txw.on_reach(node, tx, now, self.tree)
     }
 
-    fn inv_order(&self, node: NodeId, tx: TxId) -> (u64, std::cmp::Reverse<u64>) {
+    fn inv_order(&self, node: NodeId, tx: TxId) -> crate::node::InvKey {
         let t = self.txw.arena.get(tx);
         let ancestors = self.txw.pools[node.index()]
             .as_ref()

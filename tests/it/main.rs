@@ -5,4 +5,5 @@ mod common;
 mod determinism;
 mod golden;
 mod invariants;
+mod transactions;
 mod validation;
