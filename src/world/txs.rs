@@ -61,25 +61,46 @@ pub struct ReachModel {
 }
 
 impl ReachModel {
-    fn rng(&self, tx: TxId, node: NodeId) -> SimRng {
-        let key = splitmix64(self.seed ^ splitmix64(u64::from(tx.0) << 32 | u64::from(node.0)));
-        SimRng::from_seed_u64(key)
-    }
-
     /// Delay from creation until `node`, `hops` away from the origin, holds `tx`.
     pub fn delay(&self, tx: TxId, node: NodeId, hops: Option<u32>) -> SimDuration {
-        let mut rng = self.rng(tx, node);
-        let h = hops.unwrap_or_else(|| self.draw_hops(&mut rng));
+        let mut draws = CounterDraws::new(self.seed, tx, node);
+        let h = hops.unwrap_or_else(|| self.draw_hops(draws.unit()));
         let mut s = 0.0;
         for _ in 0..h {
-            s += rng.exp_mean(self.hop_delay_s) + self.hop_latency_s;
+            s += -self.hop_delay_s * (1.0 - draws.unit()).ln() + self.hop_latency_s;
+            if s >= self.cap.as_secs_f64() {
+                break;
+            }
         }
         SimDuration::from_secs_f64(s).min(self.cap)
     }
 
-    fn draw_hops(&self, rng: &mut SimRng) -> u32 {
-        let u = rng.unit();
+    fn draw_hops(&self, u: f64) -> u32 {
         self.hop_cdf.iter().position(|&c| u <= c).unwrap_or(self.hop_cdf.len().saturating_sub(1)) as u32
+    }
+}
+
+/// Uniform draws for one (transaction, node) pair: SplitMix64 over a
+/// counter keyed by the run's reach key, the transaction and the node. The
+/// fast model asks for millions of such pairs, each needing a handful of
+/// draws, so a counter-based generator (no state beyond the key) replaces
+/// a seeded ChaCha stream per pair; the draws stay a pure function of
+/// (seed, transaction, node).
+struct CounterDraws {
+    key: u64,
+    counter: u64,
+}
+
+impl CounterDraws {
+    fn new(seed: u64, tx: TxId, node: NodeId) -> Self {
+        CounterDraws { key: splitmix64(seed ^ splitmix64(u64::from(tx.0) << 32 | u64::from(node.0))), counter: 0 }
+    }
+
+    /// A uniform draw in [0, 1) with 53 random bits.
+    fn unit(&mut self) -> f64 {
+        self.counter += 1;
+        let x = splitmix64(self.key.wrapping_add(self.counter.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+        (x >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
