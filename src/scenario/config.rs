@@ -227,6 +227,9 @@ pub enum MinersConfig {
 pub struct MiningConfig {
     /// Total hash rate (hashes per second); sets the starting difficulty.
     pub hashrate_hs: f64,
+    /// A miner rebuilds its block template on every new tip and then every
+    /// this many seconds; 0: its template always holds its whole mempool.
+    pub template_refresh_s: f64,
     /// The miners.
     pub miners: MinersConfig,
 }

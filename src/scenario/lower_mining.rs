@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use toml::Spanned;
 
-use super::check::{POSITIVE, POSITIVE_QUANTITY, SHARE, UNIT};
+use super::check::{POSITIVE, POSITIVE_QUANTITY, QUANTITY, SHARE, UNIT};
 use super::config::{MinersConfig, MiningConfig, PoolConfig};
 use super::ctx::{Ctx, Span};
 use super::error::ScenarioError;
@@ -62,6 +62,7 @@ pub(crate) fn lower(
     table: Opt<Table<RawMining>>,
     nodes: u32,
     nodes_span: Option<&Span>,
+    with_transactions: bool,
 ) -> Result<MiningConfig, ScenarioError> {
     let (mut raw, _) = open(table);
     let hashrate_hs = ctx.float("mining.hashrate_hs", &raw.hashrate_hs, POSITIVE, 1e21)?;
@@ -69,7 +70,13 @@ pub(crate) fn lower(
         Some(pools) => explicit_pools(ctx, &raw, pools, nodes)?,
         None => preset_miners(ctx, &raw, nodes, nodes_span)?,
     };
-    Ok(MiningConfig { hashrate_hs, miners })
+    if !with_transactions {
+        let key = "mining.template_refresh_s";
+        super::lower_transactions::only_with_transactions(ctx, key, &raw.template_refresh_s)?;
+    }
+    let template_refresh_s =
+        ctx.float("mining.template_refresh_s", &raw.template_refresh_s, QUANTITY, 30.0)?;
+    Ok(MiningConfig { hashrate_hs, template_refresh_s, miners })
 }
 
 /// The `bitcoin-2015` preset pools (shares normalised to sum to 1).

@@ -117,6 +117,7 @@ pub(crate) struct RawBlocks {
 #[serde(deny_unknown_fields, expecting = "a table")]
 pub(crate) struct RawMining {
     pub(crate) hashrate_hs: Opt<Float>,
+    pub(crate) template_refresh_s: Opt<Float>,
     pub(crate) pools: Opt<String>,
     pub(crate) every_node_sd: Opt<Float>,
     pub(crate) pool: Opt<Vec<Spanned<Table<RawPool>>>>,

@@ -156,6 +156,9 @@ fn write_mining(out: &mut String, config: &Config) {
     let mining = &config.mining;
     out.push_str("\n[mining]\n");
     key(out, "hashrate_hs", float(mining.hashrate_hs));
+    if config.transactions.is_some() {
+        key(out, "template_refresh_s", float(mining.template_refresh_s));
+    }
     match &mining.miners {
         MinersConfig::EveryNode { relative_sd } => {
             key(out, "pools", string("every-node"));

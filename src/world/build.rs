@@ -161,6 +161,7 @@ fn tx_world(
         full,
         start_tip,
         hop_latency_s: latency_sum_ms / edges / 1e3,
+        template_refresh: SimDuration::from_secs_f64(config.mining.template_refresh_s),
     };
     let relay = full.then(|| {
         TxRelay::new(topo, (0..u64::from(n)).map(|i| streams.stream(Stream::TxTrickle, i)).collect())

@@ -41,7 +41,11 @@ pub(crate) fn config(nodes: u32, protocol: RelayProtocol, blocks: u64) -> Config
             start_height: 2016,
         },
         blocks: BlocksConfig { size_bytes: 535_000, mean_tx_bytes: 500, witness_fraction: 0.0 },
-        mining: MiningConfig { hashrate_hs: 1e21, miners: MinersConfig::EveryNode { relative_sd: 0.25 } },
+        mining: MiningConfig {
+            hashrate_hs: 1e21,
+            template_refresh_s: 30.0,
+            miners: MinersConfig::EveryNode { relative_sd: 0.25 },
+        },
         transactions: None,
         mempool: MempoolConfig::core_defaults(PolicyName::CoreV30),
         output: OutputConfig { write_graph: false, mempool_sample_s: 60.0 },

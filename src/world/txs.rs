@@ -93,7 +93,10 @@ struct CounterDraws {
 
 impl CounterDraws {
     fn new(seed: u64, tx: TxId, node: NodeId) -> Self {
-        CounterDraws { key: splitmix64(seed ^ splitmix64(u64::from(tx.0) << 32 | u64::from(node.0))), counter: 0 }
+        CounterDraws {
+            key: splitmix64(seed ^ splitmix64(u64::from(tx.0) << 32 | u64::from(node.0))),
+            counter: 0,
+        }
     }
 
     /// A uniform draw in [0, 1) with 53 random bits.
@@ -204,6 +207,8 @@ pub struct TxWorld {
     /// Full relay: every node keeps a mempool and transactions travel as
     /// messages; otherwise the fast model delivers them.
     full: bool,
+    /// How often miners refresh their templates (zero: always current).
+    template_refresh: SimDuration,
     /// Per node with a mempool (same order): hop distance from every node.
     hops: Vec<Vec<u8>>,
     /// The fast-relay propagation model.
@@ -287,7 +292,16 @@ impl TxWorld {
         topo: &Topology,
         setup: TxSetup,
     ) -> TxWorld {
-        let TxSetup { workload_rng, reach_seed, pool_nodes, sampled, full, start_tip, hop_latency_s } = setup;
+        let TxSetup {
+            workload_rng,
+            reach_seed,
+            pool_nodes,
+            sampled,
+            full,
+            start_tip,
+            hop_latency_s,
+            template_refresh,
+        } = setup;
         let n = topo.node_count();
         let mut pools: Vec<Option<NodePool>> = (0..n).map(|_| None).collect();
         for &p in &pool_nodes {
@@ -312,6 +326,7 @@ impl TxWorld {
             pool_nodes,
             sampled,
             full,
+            template_refresh,
             hops,
             reach: ReachModel {
                 seed: reach_seed,
@@ -343,11 +358,9 @@ pub struct TxSetup {
     pub start_tip: BlockId,
     /// Mean one-way latency of a link (seconds), for the fast model.
     pub hop_latency_s: f64,
+    /// How often miners refresh their templates (zero: always current).
+    pub template_refresh: SimDuration,
 }
-
-/// How often a miner refreshes its block template while its tip stays the
-/// same (ckpool's default `update_interval`, 30 s).
-pub const TEMPLATE_REFRESH: SimDuration = SimDuration(30_000_000_000);
 
 /// Mean delay per hop of the fast model (seconds): the exponential wait for
 /// the sender's next INV trickle to the fastest of the receiver's announcers,
@@ -451,13 +464,16 @@ impl TxWorld {
 
     /// The block `node` mines now: Core's template from its mempool as it was
     /// at the last refresh. A miner's template is rebuilt on every new tip and
-    /// then every [`TEMPLATE_REFRESH`], so transactions that arrived since
+    /// then every `mining.template_refresh_s`, so transactions that arrived since
     /// the last refresh are not in the block.
     pub fn contents(&self, node: NodeId, max_block_weight: u64, now: SimTime) -> Contents {
         let t = match &self.pools[node.index()] {
             Some(np) => {
                 let since = now.since(np.tip_since).0;
-                let refreshed = SimTime(np.tip_since.0 + since - since % TEMPLATE_REFRESH.0);
+                let refreshed = match self.template_refresh.0 {
+                    0 => now,
+                    r => SimTime(np.tip_since.0 + since - since % r),
+                };
                 np.pool.template_as_of(&self.arena, max_block_weight, refreshed)
             }
             None => Template { txs: Vec::new(), weight: 0, fees_sat: 0, vsize: 0 },
