@@ -8,7 +8,7 @@
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use powsim::report::{BandRow, Confirmations, RunMeta, Summary, band_rows, write_run};
+use powsim::report::{BandRow, RunMeta, Summary, Written, write_run};
 use powsim::scenario::{self, Config, ScenarioError};
 use powsim::sim::StopReason;
 use powsim::world::{RunOutput, simulate};
@@ -223,11 +223,8 @@ struct RunDone {
 
 fn run_one(config: &Config, meta: &RunMeta, seed: u64, dir: &Path, show: bool) -> Result<RunDone, Failure> {
     let out = simulate_with_progress(config, seed, show)?;
-    let summary = write_run(dir, config, meta, &out).map_err(|e| Failure { code: 1, error: e.into() })?;
-    let w = &out.world;
-    let bands = w
-        .txs()
-        .map_or_else(Vec::new, |txw| band_rows(&out, &Confirmations::new(w.tree(), txw, w.best_block())));
+    let Written { summary, bands } =
+        write_run(dir, config, meta, &out).map_err(|e| Failure { code: 1, error: e.into() })?;
     Ok(RunDone { summary, reason: out.stats.reason, dir: dir.to_path_buf(), bands })
 }
 

@@ -11,4 +11,4 @@ mod write;
 
 pub use summary::{STALE_RATE_EXCLUDED_HEIGHTS, Summary, main_chain_flags, summarize};
 pub use txs::{BandRow, Confirmations, FEERATE_BANDS, TxSummary, band_rows, quantile, tx_summary};
-pub use write::{ReportError, RunMeta, write_run};
+pub use write::{ReportError, RunMeta, Written, write_run};

@@ -92,6 +92,18 @@ fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
 /// Computes the summary of a finished run.
 pub fn summarize(scenario: &str, out: &RunOutput) -> Summary {
     let w = &out.world;
+    let tx = match w.txs() {
+        Some(txw) => {
+            super::txs::tx_summary(out, &super::txs::Confirmations::new(w.tree(), txw, w.best_block()))
+        }
+        None => super::txs::TxSummary::default(),
+    };
+    summarize_with(scenario, out, tx)
+}
+
+/// The summary with transaction figures already computed.
+pub(crate) fn summarize_with(scenario: &str, out: &RunOutput, tx: super::txs::TxSummary) -> Summary {
+    let w = &out.world;
     let tree = w.tree();
     let best = w.best_block();
     let main = main_chain_flags(tree, best);
@@ -108,10 +120,6 @@ pub fn summarize(scenario: &str, out: &RunOutput) -> Summary {
     };
     let q = |p: f64| m.propagation().quantile(p).map(|ns| ns as f64 / 1e9);
     let start_found = tree.get(tree.start_tip()).found_at;
-    let tx = match w.txs() {
-        Some(txw) => super::txs::tx_summary(out, &super::txs::Confirmations::new(tree, txw, best)),
-        None => super::txs::TxSummary::default(),
-    };
     Summary {
         scenario: scenario.to_string(),
         seed: out.seed,

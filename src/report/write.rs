@@ -1,8 +1,10 @@
 //! Writing a run's files: into a temporary sibling directory first, renamed
 //! into place when every file is complete.
 
-use super::summary::{Summary, main_chain_flags, summarize};
-use super::txs::{Confirmations, band_rows, block_fees, mempool_rows, tx_rows};
+use super::summary::{Summary, main_chain_flags, summarize_with};
+use super::txs::{
+    BandRow, Confirmations, TxSummary, band_rows, block_fees, mempool_rows, tx_rows, tx_summary,
+};
 use crate::chain::Origin;
 use crate::consensus::{BlockId, difficulty};
 use crate::scenario::Config;
@@ -59,13 +61,23 @@ pub struct RunMeta {
     pub write_graph: bool,
 }
 
-/// Writes every output file of a run into `dir` and returns its summary.
+/// What [`write_run`] hands back for the terminal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Written {
+    /// The summary row.
+    pub summary: Summary,
+    /// Confirmation delay by fee-rate band (empty without transactions).
+    pub bands: Vec<BandRow>,
+}
+
+/// Writes every output file of a run into `dir` and returns its summary and
+/// fee-rate bands.
 pub fn write_run(
     dir: &Path,
     config: &Config,
     meta: &RunMeta,
     out: &RunOutput,
-) -> Result<Summary, ReportError> {
+) -> Result<Written, ReportError> {
     if dir.exists()
         && !dir.join(MANIFEST).exists()
         && fs::read_dir(dir).map_err(io_err(dir))?.next().is_some()
@@ -80,13 +92,18 @@ pub fn write_run(
         fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
     }
     fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
-    let summary = summarize(&config.name, out);
+    // Where each transaction was confirmed is looked up once for every file.
+    let w = &out.world;
+    let conf = w.txs().map(|txw| Confirmations::new(w.tree(), txw, w.best_block()));
+    let tx = conf.as_ref().map_or_else(TxSummary::default, |c| tx_summary(out, c));
+    let summary = summarize_with(&config.name, out, tx);
     write_csv(&tmp.join("summary.csv"), std::iter::once(&summary))?;
     write_csv(&tmp.join("blocks.csv"), block_rows(out).iter())?;
     write_csv(&tmp.join("reorgs.csv"), reorg_rows(out).iter())?;
     write_csv(&tmp.join("difficulty.csv"), difficulty_rows(out).iter())?;
-    if let Some(tc) = &config.transactions {
-        write_tx_files(&tmp, out, tc.max_tx_rows)?;
+    let mut bands = Vec::new();
+    if let (Some(tc), Some(conf)) = (&config.transactions, &conf) {
+        bands = write_tx_files(&tmp, out, conf, tc.max_tx_rows)?;
     }
     if meta.write_graph {
         write_graph(&tmp, out)?;
@@ -96,7 +113,7 @@ pub fn write_run(
         fs::remove_dir_all(dir).map_err(io_err(dir))?;
     }
     fs::rename(&tmp, dir).map_err(io_err(dir))?;
-    Ok(summary)
+    Ok(Written { summary, bands })
 }
 
 /// A CSV row type with its column names, so an empty table still gets its
@@ -139,21 +156,27 @@ impl Row for Summary {
     ];
 }
 
-/// `txs.csv`, `mempool.csv`, `conf_by_feerate.csv` and `compact.csv`.
-fn write_tx_files(dir: &Path, out: &RunOutput, max_tx_rows: u64) -> Result<(), ReportError> {
+/// `txs.csv`, `mempool.csv`, `conf_by_feerate.csv` and `compact.csv`;
+/// returns the fee-rate bands.
+fn write_tx_files(
+    dir: &Path,
+    out: &RunOutput,
+    conf: &Confirmations,
+    max_tx_rows: u64,
+) -> Result<Vec<BandRow>, ReportError> {
     let w = &out.world;
-    let txw = w.txs().expect("transactions are simulated");
-    let conf = Confirmations::new(w.tree(), txw, w.best_block());
-    write_csv(&dir.join("txs.csv"), tx_rows(out, &conf, max_tx_rows).iter())?;
+    let bands = band_rows(out, conf);
+    write_csv(&dir.join("txs.csv"), tx_rows(out, conf, max_tx_rows).iter())?;
     write_csv(&dir.join("mempool.csv"), mempool_rows(out).iter())?;
-    write_csv(&dir.join("conf_by_feerate.csv"), band_rows(out, &conf).iter())?;
+    write_csv(&dir.join("conf_by_feerate.csv"), bands.iter())?;
     let compact = w.metrics().compact().iter().enumerate().map(|(n, c)| CompactRow {
         node: n as u32,
         attempts: c.attempts,
         complete: c.complete,
         fetched_txs: c.fetched_txs,
     });
-    write_csv(&dir.join("compact.csv"), compact.collect::<Vec<_>>().iter())
+    write_csv(&dir.join("compact.csv"), compact.collect::<Vec<_>>().iter())?;
+    Ok(bands)
 }
 
 /// One row of `compact.csv`: a node's compact-block reconstructions.
