@@ -5,8 +5,6 @@
 //! breaks several rules is rejected with, and because the rolling minimum fee decays only
 //! when a fee check reads it.
 
-use std::collections::BTreeSet;
-
 use super::outcome::{Accepted, Reject, Removal, RemovalReason};
 use super::policy::fee_at_rate;
 use super::pool::Mempool;
@@ -75,13 +73,35 @@ impl Mempool {
         if !bypass_limits {
             self.check_fee_floors(t.fee_sat, vsize, now)?;
         }
-        let ancestors = self.ancestors_within_limits(t, vsize, &conflicts)?;
-        if conflicts.iter().any(|c| ancestors.contains(c)) {
+        let mut ancestors = std::mem::take(&mut self.scratch_ancestors);
+        let result = self
+            .ancestors_within_limits(t, vsize, &conflicts, &mut ancestors)
+            .and_then(|()| self.replace_conflicts(t, vsize, &conflicts, removed));
+        if result.is_ok() {
+            self.add_entry(tx, t, now, &ancestors);
+        }
+        self.scratch_ancestors = ancestors;
+        result
+    }
+
+    /// Right after `ancestors_within_limits`: rejects a transaction spending one it would
+    /// replace, runs the replacement checks and removes the originals. No original is an
+    /// ancestor, so the ancestor slots stay valid through the removal.
+    fn replace_conflicts(
+        &mut self,
+        t: &Tx,
+        vsize: u64,
+        conflicts: &[TxId],
+        removed: &mut Vec<Removal>,
+    ) -> Result<(), Reject> {
+        // The walk that found the ancestors marked them, so membership is a mark test.
+        if conflicts.iter().any(|&c| self.visited(self.slot(c))) {
             return Err(Reject::SpendsConflicting);
         }
-        let originals = self.replacement_checks(t, vsize, &conflicts)?;
-        self.remove_staged(&originals, false, RemovalReason::Replaced, removed);
-        self.add_entry(tx, t, now, &ancestors);
+        if !conflicts.is_empty() {
+            let originals = self.replacement_checks(t, vsize, conflicts)?;
+            self.remove_staged(&originals, false, RemovalReason::Replaced, removed);
+        }
         Ok(())
     }
 
@@ -91,9 +111,7 @@ impl Mempool {
         if t.inputs.is_empty() || t.outputs == 0 || t.weight == 0 {
             return Err(Reject::Invalid);
         }
-        let mut inputs = t.inputs.to_vec();
-        inputs.sort_unstable();
-        if inputs.windows(2).any(|w| w[0] == w[1]) {
+        if has_duplicate(&t.inputs) {
             return Err(Reject::Invalid);
         }
         if u64::from(t.weight) > self.policy.max_standard_tx_weight {
@@ -104,9 +122,16 @@ impl Mempool {
 
     /// Mempool entries spending an input of `t`, sorted and without repeats.
     fn direct_conflicts(&self, t: &Tx) -> Vec<TxId> {
-        let mut conflicts: Vec<TxId> = t.inputs.iter().filter_map(|i| self.spender(*i)).collect();
-        conflicts.sort_unstable();
-        conflicts.dedup();
+        let mut conflicts = Vec::new();
+        for input in t.inputs.iter() {
+            if let Some(spender) = self.spender(*input) {
+                conflicts.push(spender);
+            }
+        }
+        if conflicts.len() > 1 {
+            conflicts.sort_unstable();
+            conflicts.dedup();
+        }
         conflicts
     }
 
@@ -123,21 +148,24 @@ impl Mempool {
         Ok(())
     }
 
-    /// The in-mempool ancestors of `t` if the ancestor and descendant limits allow it,
-    /// including Core's two carve-outs.
+    /// Fills `ancestors` with the slots of the in-mempool ancestors of `t` if the ancestor
+    /// and descendant limits allow it, including Core's two carve-outs. The walk that finds
+    /// them is the mempool's current walk, so they stay marked until the next one starts.
     ///
     /// RBF carve-out: with exactly one direct conflict, the descendant limits grow by one
     /// transaction and by that conflict's descendant size, since it will leave.
     /// CPFP carve-out: if that fails, a transaction of at most 10,000 vB with a single
     /// in-mempool ancestor may take one more descendant slot and 10,000 more vbytes.
     fn ancestors_within_limits(
-        &self,
+        &mut self,
         t: &Tx,
         vsize: u64,
         conflicts: &[TxId],
-    ) -> Result<BTreeSet<TxId>, Reject> {
-        let parents = self.mempool_parents(t);
-        let ancestors = self.ancestors_from(&parents);
+        ancestors: &mut Vec<u32>,
+    ) -> Result<(), Reject> {
+        ancestors.clear();
+        self.begin_walk();
+        self.walk_ancestors_of_tx(t, ancestors);
         let p = &self.policy;
         let mut limits = Limits {
             ancestor_count: u64::from(p.ancestor_limit_count),
@@ -149,8 +177,8 @@ impl Mempool {
             limits.descendant_count += 1;
             limits.descendant_vb += self.entry(*conflict).desc.vsize;
         }
-        if self.within_limits(&ancestors, vsize, &limits) {
-            return Ok(ancestors);
+        if self.within_limits(ancestors, vsize, &limits) {
+            return Ok(());
         }
         if vsize > p.carve_out_max_vb {
             return Err(Reject::TooLongMempoolChain);
@@ -161,22 +189,23 @@ impl Mempool {
             descendant_vb: limits.descendant_vb + p.carve_out_max_vb,
             ..limits
         };
-        if self.within_limits(&ancestors, vsize, &carve_out) {
-            Ok(ancestors)
+        if self.within_limits(ancestors, vsize, &carve_out) {
+            Ok(())
         } else {
             Err(Reject::TooLongMempoolChain)
         }
     }
 
     /// Core's `CalculateAncestorsAndCheckLimits` verdict for a new transaction of `vsize`
-    /// with these ancestors. Core stops at the first breach; the verdict is the same.
-    fn within_limits(&self, ancestors: &BTreeSet<TxId>, vsize: u64, limits: &Limits) -> bool {
+    /// with the ancestors in these slots. Core stops at the first breach; the verdict is
+    /// the same.
+    fn within_limits(&self, ancestors: &[u32], vsize: u64, limits: &Limits) -> bool {
         if ancestors.len() as u64 + 1 > limits.ancestor_count {
             return false;
         }
         let mut ancestor_vb = vsize;
         for &a in ancestors {
-            let e = self.entry(a);
+            let e = &self.slots[a as usize];
             ancestor_vb += e.vsize;
             if e.desc.vsize + vsize > limits.descendant_vb || e.desc.count + 1 > limits.descendant_count {
                 return false;
@@ -184,6 +213,17 @@ impl Mempool {
         }
         ancestor_vb <= limits.ancestor_vb
     }
+}
+
+/// True if some input appears twice. Transactions have few inputs, so small ones are
+/// compared pairwise without allocating; larger ones are sorted in a copy.
+fn has_duplicate(inputs: &[Input]) -> bool {
+    if inputs.len() <= 16 {
+        return inputs.iter().enumerate().any(|(i, a)| inputs[i + 1..].contains(a));
+    }
+    let mut sorted = inputs.to_vec();
+    sorted.sort_unstable();
+    sorted.windows(2).any(|w| w[0] == w[1])
 }
 
 /// Input availability (Core's `HaveCoin` on the mempool-backed coins view). An input is

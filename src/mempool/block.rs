@@ -19,13 +19,17 @@ impl Mempool {
     /// conflicting with them (with descendants), and restarts the rolling-fee clock at `now`.
     /// Returns the removed conflicts.
     pub fn remove_for_block(&mut self, arena: &TxArena, block_txs: &[TxId], now: SimTime) -> Vec<TxId> {
+        // The block's own transactions are not reported; `confirmed` only takes their records.
         let mut confirmed = Vec::new();
         let mut conflicts = Vec::new();
         for &tx in block_txs {
             if self.contains(tx) {
                 // The block's own transaction leaves alone; its descendants stay and lose it
                 // from their ancestor totals.
-                self.remove_staged(&BTreeSet::from([tx]), true, RemovalReason::Block, &mut confirmed);
+                self.remove_staged(&[tx], true, RemovalReason::Block, &mut confirmed);
+                confirmed.clear();
+                // It was the only spender of each of its inputs, so no entry conflicts.
+                continue;
             }
             for input in arena.get(tx).inputs.iter() {
                 if let Some(spender) = self.spender(*input) {
@@ -35,6 +39,7 @@ impl Mempool {
             }
         }
         self.note_block(now);
+        self.maybe_deactivate_desc_index();
         conflicts.into_iter().map(|r| r.tx).collect()
     }
 
@@ -116,8 +121,8 @@ impl Mempool {
             }
             let children: Vec<TxId> = self.output_spenders(tx, arena.get(tx).outputs).collect();
             for child in children.into_iter().filter(|c| !returning.contains(c)) {
-                insert_sorted(&mut self.entries.get_mut(&tx).expect("re-added entry").children, child);
-                insert_sorted(&mut self.entries.get_mut(&child).expect("child entry").parents, tx);
+                insert_sorted(&mut self.entry_mut(tx).children, child);
+                insert_sorted(&mut self.entry_mut(child).parents, tx);
             }
             self.update_for_descendants(tx, &returning, &mut too_long);
         }
@@ -140,13 +145,14 @@ impl Mempool {
         let limit_vb = self.policy.ancestor_limit_vb;
         let mut gained = Totals::default();
         for d in descendants.into_iter().filter(|d| !exclude.contains(d)) {
-            let entry = self.entries.get_mut(&d).expect("descendant entry");
+            let entry = self.entry_mut(d);
             entry.anc.add(own);
             gained.add(entry.own());
             if entry.anc.count > limit_count || entry.anc.vsize > limit_vb {
                 too_long.insert(d);
             }
         }
-        self.change_desc(tx, |d| d.add(gained));
+        let slot = self.slot(tx);
+        self.change_desc(slot, |d| d.add(gained));
     }
 }

@@ -15,31 +15,62 @@ impl Mempool {
         let mut total_vsize = 0;
         let mut usage = 0;
         let mut inputs = 0;
-        for (&tx, e) in &self.entries {
+        let mut live = 0;
+        for (tx, slot) in self.index.iter() {
+            let e = &self.slots[slot as usize];
             let t = arena.get(tx);
-            assert_eq!(e.inputs, t.inputs, "mempool: {tx:?} keeps inputs that differ from the arena");
+            assert!(e.live && e.tx == tx, "mempool: index and slot of {tx:?} disagree");
+            assert_eq!(e.inputs[..], t.inputs[..], "mempool: {tx:?} keeps inputs that differ from the arena");
             assert_eq!(e.vsize, u64::from(t.vsize()), "mempool: {tx:?} vsize");
             assert_eq!(e.fee, t.fee_sat, "mempool: {tx:?} fee");
+            assert_eq!(e.txid_head.to_be_bytes(), t.txid[..8], "mempool: {tx:?} txid head");
             assert_eq!(e.parents, self.mempool_parents(t), "mempool: {tx:?} parent links");
             assert_eq!(e.children, self.children_by_spends(tx, t.outputs), "mempool: {tx:?} child links");
             for input in t.inputs.iter() {
-                assert_eq!(self.spends.get(input), Some(&tx), "mempool: {input:?} of {tx:?} not indexed");
+                assert_eq!(self.spends.get(input), Some(tx), "mempool: {input:?} of {tx:?} not indexed");
             }
             self.check_totals(tx);
             total_vsize += e.vsize;
             usage += e.usage;
             inputs += t.inputs.len();
-            assert!(self.by_time.contains(&(e.time, tx)), "mempool: {tx:?} missing from the time index");
+            live += 1;
         }
+        assert_eq!(live, self.len(), "mempool: entry count");
+        assert_eq!(self.live_entries().count(), live, "mempool: live slots outside the index");
         assert_eq!(self.spends.len(), inputs, "mempool: spent-input index has stray entries");
-        assert_eq!(self.by_time.len(), self.entries.len(), "mempool: time index size");
-        assert_eq!(self.by_desc_score.len(), self.entries.len(), "mempool: eviction index size");
-        for key in &self.by_desc_score {
-            let e = self.entries.get(&key.tx).expect("mempool: eviction index names a missing entry");
-            assert!(e.desc_key_matches(key.tx, key), "mempool: stale eviction key for {:?}", key.tx);
+        self.check_time_order();
+        if self.by_desc_score.active {
+            assert_eq!(self.by_desc_score.keys.len(), live, "mempool: eviction index size");
+            for key in &self.by_desc_score.keys {
+                let slot = self.slot_of(key.tx).expect("mempool: eviction index names a missing entry");
+                assert!(
+                    self.slots[slot].desc_key_matches(key),
+                    "mempool: stale eviction key for {:?}",
+                    key.tx
+                );
+            }
         }
         assert_eq!(self.total_vsize, total_vsize, "mempool: running total vsize");
         assert_eq!(self.usage, usage, "mempool: running memory use");
+    }
+
+    /// The expiry order is sorted by time and holds exactly one live record per entry,
+    /// carrying the entry's time.
+    fn check_time_order(&self) {
+        let records = &self.by_time.records;
+        assert!(
+            records.iter().zip(records.iter().skip(1)).all(|(a, b)| a.time <= b.time),
+            "mempool: time index out of order"
+        );
+        let mut live: Vec<TxId> = records.iter().filter(|r| self.is_live(r)).map(|r| r.tx).collect();
+        for r in records.iter().filter(|r| self.is_live(r)) {
+            assert_eq!(self.entry(r.tx).time, r.time, "mempool: time record of {:?}", r.tx);
+        }
+        live.sort_unstable();
+        let before = live.len();
+        live.dedup();
+        assert_eq!(before, live.len(), "mempool: an entry has two time records");
+        assert_eq!(live.len(), self.len(), "mempool: an entry is missing from the time index");
     }
 
     /// Entries spending an output of `tx`, by the spent-input index.

@@ -6,7 +6,8 @@
 //! what leaves and why ([`Removal`]), the rolling minimum fee it advertises, and the block
 //! template a miner builds from it (Core v30's `addPackageTxs`, [`Template`]). It is pure and
 //! deterministic: time comes in as an argument, the active chain through [`ChainView`], and
-//! every collection is ordered.
+//! every collection that is iterated is ordered (the spent-input index is a hash table with
+//! a fixed hash function that is only ever probed, never iterated).
 //!
 //! Not modelled: TRUC (v3) transactions, dust, package relay and package RBF, sigop limits,
 //! `prioritisetransaction` (modified fee = fee), lock times and coinbase maturity.
@@ -14,13 +15,16 @@
 mod accept;
 mod block;
 mod check;
+mod index;
 mod outcome;
 mod policy;
 mod pool;
 mod rbf;
+mod spends;
 mod template;
 mod trim;
 mod tx;
+mod walk;
 
 #[cfg(test)]
 mod tests;

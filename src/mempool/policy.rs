@@ -138,7 +138,12 @@ impl Policy {
 
 /// Fee in satoshi for `vsize` vbytes at `rate_sat_kvb`, rounded up: Core's `CFeeRate::GetFee`.
 pub fn fee_at_rate(rate_sat_kvb: u64, vsize: u64) -> u64 {
-    (u128::from(rate_sat_kvb) * u128::from(vsize)).div_ceil(1_000) as u64
+    // Every acceptance calls this; 64-bit division is much cheaper than 128-bit, and real
+    // rates and sizes never overflow it.
+    match rate_sat_kvb.checked_mul(vsize) {
+        Some(product) => product.div_ceil(1_000),
+        None => (u128::from(rate_sat_kvb) * u128::from(vsize)).div_ceil(1_000) as u64,
+    }
 }
 
 /// The whole sat/kvB of `fee` over `vsize`, rounded down: Core's `CFeeRate(fee, size).GetFeePerK()`.

@@ -11,17 +11,16 @@ use super::tx::{Input, Tx, TxId};
 
 impl Mempool {
     /// Checks a transaction that conflicts with the mempool entries `conflicts` (sorted) and
-    /// returns the originals it replaces: the direct conflicts and all their descendants.
-    /// Core's order: rule 6, rule 5, rule 2, then rules 3 and 4.
+    /// returns the originals it replaces, sorted: the direct conflicts and all their
+    /// descendants. Core's order: rule 6, rule 5, rule 2, then rules 3 and 4.
     pub(super) fn replacement_checks(
-        &self,
+        &mut self,
         t: &Tx,
         vsize: u64,
         conflicts: &[TxId],
-    ) -> Result<BTreeSet<TxId>, Reject> {
-        let mut originals = BTreeSet::new();
+    ) -> Result<Vec<TxId>, Reject> {
         if conflicts.is_empty() {
-            return Ok(originals);
+            return Ok(Vec::new());
         }
         // Rule 6 (`PaysMoreThanConflicts`): a higher fee rate than each direct conflict on
         // its own; descendants of the conflicts are not considered.
@@ -40,9 +39,8 @@ impl Mempool {
                 return Err(Reject::Rbf(RbfFailure::TooManyReplacements));
             }
         }
-        for &c in conflicts {
-            self.descendants_into(c, &mut originals);
-        }
+        let roots: Vec<usize> = conflicts.iter().map(|&c| self.slot(c)).collect();
+        let originals = self.stage_with_descendants(roots);
         self.check_no_new_unconfirmed(t, &originals)?;
         self.check_pays_for_replacement(t.fee_sat, vsize, &originals)?;
         Ok(originals)
@@ -50,7 +48,7 @@ impl Mempool {
 
     /// Rule 2 (`HasNoNewUnconfirmed`): every input that spends a mempool transaction must
     /// spend one that some original already spent from.
-    fn check_no_new_unconfirmed(&self, t: &Tx, originals: &BTreeSet<TxId>) -> Result<(), Reject> {
+    fn check_no_new_unconfirmed(&self, t: &Tx, originals: &[TxId]) -> Result<(), Reject> {
         let parents_of_originals: BTreeSet<TxId> = originals
             .iter()
             .flat_map(|&o| self.entry(o).inputs.iter())
@@ -68,12 +66,7 @@ impl Mempool {
 
     /// Rules 3 and 4 (`PaysForRBF`): at least the originals' total fee, and the difference
     /// pays for the replacement's own size at the incremental relay fee rate.
-    fn check_pays_for_replacement(
-        &self,
-        fee: u64,
-        vsize: u64,
-        originals: &BTreeSet<TxId>,
-    ) -> Result<(), Reject> {
+    fn check_pays_for_replacement(&self, fee: u64, vsize: u64, originals: &[TxId]) -> Result<(), Reject> {
         let original_fees: u64 = originals.iter().map(|&o| self.entry(o).fee).sum();
         if fee < original_fees {
             return Err(Reject::Rbf(RbfFailure::InsufficientFee));

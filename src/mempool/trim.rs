@@ -6,8 +6,6 @@
 //! Core reads the clock in whole seconds for entry times and the rolling-fee clock; so do
 //! these functions.
 
-use std::collections::BTreeSet;
-
 use super::outcome::{Removal, RemovalReason};
 use super::policy::feerate_per_kvb;
 use super::pool::Mempool;
@@ -67,14 +65,20 @@ impl Mempool {
     pub(super) fn expire_into(&mut self, now: SimTime, removed: &mut Vec<Removal>) {
         let expiry_s = self.policy.expiry.0 / 1_000_000_000;
         let Some(cutoff_s) = now.whole_secs().checked_sub(expiry_s) else { return };
-        let mut stage = BTreeSet::new();
-        for &(time, tx) in &self.by_time {
-            if time.whole_secs() >= cutoff_s {
+        // Every record older than the cutoff leaves the queue: its entry is staged for
+        // removal below, or it was stale already.
+        let mut expired = Vec::new();
+        while let Some(&record) = self.by_time.records.front() {
+            if record.time.whole_secs() >= cutoff_s {
                 break;
             }
-            self.descendants_into(tx, &mut stage);
+            self.by_time.records.pop_front();
+            if self.is_live(&record) {
+                expired.push(self.slot(record.tx));
+            }
         }
-        if !stage.is_empty() {
+        if !expired.is_empty() {
+            let stage = self.stage_with_descendants(expired);
             self.remove_staged(&stage, false, RemovalReason::Expiry, removed);
         }
     }
@@ -84,12 +88,13 @@ impl Mempool {
     /// evicted set plus the incremental relay fee.
     pub(super) fn trim_to_size(&mut self, removed: &mut Vec<Removal>) {
         while self.usage > self.policy.max_usage_bytes {
-            let Some(worst) = self.by_desc_score.first().map(|k| k.tx) else { break };
-            let desc = self.entry(worst).desc;
+            self.activate_desc_index();
+            let Some(worst) = self.by_desc_score.keys.first().map(|k| k.tx) else { break };
+            let slot = self.slot(worst);
+            let desc = self.slots[slot].desc;
             let rate = feerate_per_kvb(desc.fee, desc.vsize) + self.policy.incremental_relay_feerate_sat_kvb;
             self.track_package_removed(rate);
-            let mut stage = BTreeSet::new();
-            self.descendants_into(worst, &mut stage);
+            let stage = self.stage_with_descendants([slot]);
             self.remove_staged(&stage, false, RemovalReason::SizeLimit, removed);
         }
     }

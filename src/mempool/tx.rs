@@ -39,9 +39,12 @@ pub enum Input {
 /// One transaction.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tx {
-    /// Double SHA-256 of the transaction without witness data.
+    /// Double SHA-256 of the transaction without witness data. A generated transaction has
+    /// no serialization; its txid hashes a canonical encoding of its fields (see the
+    /// workload's `hash` module).
     pub txid: [u8; 32],
-    /// Double SHA-256 of the transaction with witness data (BIP141).
+    /// Double SHA-256 of the transaction with witness data (BIP141). For a generated
+    /// transaction, the double SHA-256 of its txid followed by a witness marker byte.
     pub wtxid: [u8; 32],
     /// The outputs it spends.
     pub inputs: Box<[Input]>,

@@ -142,3 +142,65 @@ fn an_empty_mempool_gives_an_empty_template() {
     let fx = Fx::v30();
     assert_eq!(fx.pool.template(&fx.arena, MAX_WEIGHT), Template::default());
 }
+
+#[test]
+fn rates_equal_once_rounded_are_still_ordered_exactly() {
+    let mut fx = Fx::v30();
+    // 999,989,900,002 / 99,999 exceeds 999,999,900,001 / 100,000 by 1 / (99,999 × 100,000),
+    // less than half an f64 step at 10^7 sat/vB, so only the exact comparison tells them
+    // apart; the lower txid must not decide.
+    let lower = fx.tx_full(&[coin(1)], 2, 100_000, 999_999_900_001, Some(txid(1)));
+    let higher = fx.tx_full(&[coin(2)], 2, 99_999, 999_989_900_002, Some(txid(2)));
+    for tx in [lower, higher] {
+        assert!(fx.accept(tx, 0).is_ok());
+    }
+    assert_eq!(fx.pool.template(&fx.arena, MAX_WEIGHT).txs, vec![higher, lower]);
+}
+
+#[test]
+fn equal_scores_compare_whole_txids_then_ids() {
+    let mut fx = Fx::v30();
+    let with_last = |n: u32, last: u8| {
+        let mut id = txid(n);
+        id[31] = last;
+        id
+    };
+    // Four transactions share their first eight txid bytes; two share the whole txid.
+    let a = fx.tx_full(&[coin(1)], 2, 1_000, 2_000, Some(with_last(7, 2)));
+    let b = fx.tx_full(&[coin(2)], 2, 1_000, 2_000, Some(with_last(7, 1)));
+    let twin = fx.tx_full(&[coin(3)], 2, 500, 1_000, Some(with_last(7, 2)));
+    let c = fx.tx_full(&[coin(4)], 2, 1_000, 2_000, Some(txid(8)));
+    let d = fx.tx_full(&[coin(5)], 2, 1_000, 2_000, Some(txid(6)));
+    for tx in [a, b, twin, c, d] {
+        assert!(fx.accept(tx, 0).is_ok());
+    }
+    assert_eq!(fx.pool.template(&fx.arena, MAX_WEIGHT).txs, vec![d, b, a, twin, c]);
+}
+
+#[test]
+fn a_large_template_follows_the_exact_ancestor_score_order() {
+    let mut fx = Fx::v30();
+    let mut rng = crate::sim::SimRng::from_seed_u64(3);
+    // More candidates than the first chunk of the lazy sort, with long runs of equal fee
+    // rates (some from different fee and size pairs) and txids that often share their
+    // first eight bytes, so chunk boundaries fall inside runs that need the exact order.
+    let mut txs = Vec::new();
+    for n in 0..6_000u64 {
+        let vsize = [200u32, 400, 1_000][rng.index(3)];
+        let fee = u64::from(vsize) * (1 + rng.below(4));
+        let mut id = txid(rng.below(64) as u32);
+        id[31] = rng.below(256) as u8;
+        let tx = fx.tx_full(&[coin(n)], 1, vsize, fee, Some(id));
+        assert!(fx.pool.accept(&fx.arena, tx, at(0), &fx.chain).is_ok());
+        txs.push(tx);
+    }
+    let arena = &fx.arena;
+    txs.sort_by(|&a, &b| {
+        let (ta, tb) = (arena.get(a), arena.get(b));
+        (u128::from(tb.fee_sat) * u128::from(ta.vsize()))
+            .cmp(&(u128::from(ta.fee_sat) * u128::from(tb.vsize())))
+            .then_with(|| ta.txid.cmp(&tb.txid))
+            .then_with(|| a.cmp(&b))
+    });
+    assert_eq!(fx.pool.template(&fx.arena, 100_000_000).txs, txs);
+}
