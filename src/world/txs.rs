@@ -42,10 +42,11 @@ pub mod fate {
 /// A transaction travels `h` hops from its origin to a node; each hop costs
 /// an exponential trickle delay plus the mean one-way latency, and the total
 /// is capped at `cap`. Hop counts to nodes with a mempool are exact (from a
-/// breadth-first search); for other nodes the count is drawn from the
-/// graph's hop-distance distribution. Draws are a pure function of (seed,
-/// transaction, node), so a node's view never depends on the order in which
-/// questions are asked.
+/// breadth-first search) and their delays are drawn per (transaction,
+/// node) as a pure function of the seed, so a node's view never depends on
+/// the order in which questions are asked. For other nodes the hop count
+/// follows the graph's hop-distance distribution, and what they lack is
+/// given by [`ReachModel::lack_probability`].
 #[derive(Clone, Debug)]
 pub struct ReachModel {
     seed: u64,
@@ -55,18 +56,17 @@ pub struct ReachModel {
     pub hop_latency_s: f64,
     /// No transaction takes longer than this to reach a node.
     pub cap: SimDuration,
-    /// Cumulative distribution of hop distances between random node pairs:
-    /// `hop_cdf[h]` = share of pairs at most `h` hops apart.
-    hop_cdf: Vec<f64>,
+    /// Distribution of hop distances between random node pairs: `hop_pmf[h]`
+    /// = share of pairs `h` hops apart.
+    hop_pmf: Vec<f64>,
 }
 
 impl ReachModel {
     /// Delay from creation until `node`, `hops` away from the origin, holds `tx`.
-    pub fn delay(&self, tx: TxId, node: NodeId, hops: Option<u32>) -> SimDuration {
-        let mut draws = CounterDraws::new(self.seed, tx, node);
-        let h = hops.unwrap_or_else(|| self.draw_hops(draws.unit()));
+    pub fn delay(&self, tx: TxId, node: NodeId, hops: u32) -> SimDuration {
+        let mut draws = CounterDraws::new(self.seed, tx.0, node);
         let mut s = 0.0;
-        for _ in 0..h {
+        for _ in 0..hops {
             s += -self.hop_delay_s * (1.0 - draws.unit()).ln() + self.hop_latency_s;
             if s >= self.cap.as_secs_f64() {
                 break;
@@ -75,26 +75,96 @@ impl ReachModel {
         SimDuration::from_secs_f64(s).min(self.cap)
     }
 
-    fn draw_hops(&self, u: f64) -> u32 {
-        self.hop_cdf.iter().position(|&c| u <= c).unwrap_or(self.hop_cdf.len().saturating_sub(1)) as u32
+    /// Probability that a node at a random hop distance from a transaction's
+    /// origin does not hold it `age` after its creation: the mixture over
+    /// hop counts `h` of P(h × latency + Erlang(h, hop delay) > age), and 0
+    /// from the cap on.
+    pub fn lack_probability(&self, age: SimDuration) -> f64 {
+        if age >= self.cap {
+            return 0.0;
+        }
+        let age = age.as_secs_f64();
+        let p: f64 = self
+            .hop_pmf
+            .iter()
+            .enumerate()
+            .filter(|&(_, &w)| w > 0.0)
+            .map(|(h, &w)| {
+                w * erlang_survival(h as u32, age - h as f64 * self.hop_latency_s, self.hop_delay_s)
+            })
+            .sum();
+        p.clamp(0.0, 1.0)
     }
 }
 
-/// Uniform draws for one (transaction, node) pair: SplitMix64 over a
-/// counter keyed by the run's reach key, the transaction and the node. The
+/// P(X > x) for X the sum of `k` exponential variables of mean `mean`.
+fn erlang_survival(k: u32, x: f64, mean: f64) -> f64 {
+    if x < 0.0 {
+        return if k == 0 { 0.0 } else { 1.0 };
+    }
+    if k == 0 || mean <= 0.0 {
+        return 0.0;
+    }
+    let y = x / mean;
+    let mut term = (-y).exp();
+    let mut sum = term;
+    for i in 1..k {
+        term *= y / f64::from(i);
+        sum += term;
+    }
+    sum.min(1.0)
+}
+
+/// Draws which of a list of items are missing, item `i` independently with
+/// probability `lack(i)`, given bounds `bound[i] >= lack(i)` that do not
+/// increase along the list; calls `hit` for each missing item, in order.
+///
+/// Few items are missing, so candidates are drawn by geometric skips at the
+/// current bound and thinned to the exact probability: the cost follows the
+/// expected number of candidates, not the length of the list.
+fn draw_lacking(
+    bound: &[f64],
+    lack: impl Fn(usize) -> f64,
+    draws: &mut CounterDraws,
+    mut hit: impl FnMut(usize),
+) {
+    let mut i = 0;
+    while i < bound.len() {
+        let b = bound[i];
+        if b <= 0.0 {
+            break;
+        }
+        if b < 1.0 {
+            // Positions before the next candidate, each a candidate with
+            // probability `b`.
+            let skip = ((1.0 - draws.unit()).ln() / (-b).ln_1p()).floor();
+            if skip >= (bound.len() - i) as f64 {
+                break;
+            }
+            i += skip as usize;
+        }
+        if draws.unit() * b < lack(i) {
+            hit(i);
+        }
+        i += 1;
+    }
+}
+
+/// Uniform draws for one (item, node) pair: SplitMix64 over a counter keyed
+/// by a run's key, the item (a transaction or a block) and the node. The
 /// fast model asks for millions of such pairs, each needing a handful of
 /// draws, so a counter-based generator (no state beyond the key) replaces
 /// a seeded ChaCha stream per pair; the draws stay a pure function of
-/// (seed, transaction, node).
+/// (key, item, node).
 struct CounterDraws {
     key: u64,
     counter: u64,
 }
 
 impl CounterDraws {
-    fn new(seed: u64, tx: TxId, node: NodeId) -> Self {
+    fn new(seed: u64, item: u32, node: NodeId) -> Self {
         CounterDraws {
-            key: splitmix64(seed ^ splitmix64(u64::from(tx.0) << 32 | u64::from(node.0))),
+            key: splitmix64(seed ^ splitmix64(u64::from(item) << 32 | u64::from(node.0))),
             counter: 0,
         }
     }
@@ -129,7 +199,7 @@ pub fn hop_distances(topo: &Topology, from: NodeId) -> Vec<u8> {
 
 /// The distribution of hop distances, estimated from breadth-first searches
 /// from up to 32 evenly spaced nodes.
-fn hop_cdf(topo: &Topology) -> Vec<f64> {
+fn hop_pmf(topo: &Topology) -> Vec<f64> {
     let n = topo.node_count();
     let sources = n.min(32);
     let mut counts: Vec<u64> = Vec::new();
@@ -144,15 +214,8 @@ fn hop_cdf(topo: &Topology) -> Vec<f64> {
             }
         }
     }
-    let total: u64 = counts.iter().sum();
-    let mut acc = 0u64;
-    counts
-        .iter()
-        .map(|c| {
-            acc += c;
-            acc as f64 / total.max(1) as f64
-        })
-        .collect()
+    let total = counts.iter().sum::<u64>().max(1) as f64;
+    counts.iter().map(|&c| c as f64 / total).collect()
 }
 
 /// Core's policy constants for the scenario's policy version and limits.
@@ -191,9 +254,8 @@ pub struct TxWorld {
     workload: Workload,
     /// Transactions of each block, by block id (empty for history blocks).
     block_txs: Vec<Box<[TxId]>>,
-    /// A block's transactions created less than the reach cap before it was
-    /// found, newest first: the only ones a node without a mempool can lack.
-    block_recent: Vec<Box<[TxId]>>,
+    /// Per block, the transactions a node without a mempool can lack.
+    block_recent: Vec<RecentTxs>,
     /// Blocks holding each transaction.
     tx_blocks: Vec<Vec<BlockId>>,
     /// Transactions spending each input.
@@ -333,7 +395,7 @@ impl TxWorld {
                 hop_delay_s: FAST_HOP_DELAY_S,
                 hop_latency_s,
                 cap: SimDuration::from_secs_f64(FAST_REACH_CAP_S),
-                hop_cdf: hop_cdf(topo),
+                hop_pmf: hop_pmf(topo),
             },
             fates: Vec::new(),
             peak_vsize: 0,
@@ -341,6 +403,21 @@ impl TxWorld {
         }
     }
 }
+
+/// A block's transactions created less than the reach cap before it was
+/// found, newest first (the only ones a node without a mempool can lack),
+/// with the probability that such a node lacked each when the block was
+/// found. A node receives the block later, so these bound the probabilities
+/// at its receive time from above, and they do not increase along the list.
+#[derive(Clone, Debug, Default)]
+struct RecentTxs {
+    txs: Box<[TxId]>,
+    lack_at_found: Box<[f64]>,
+}
+
+/// Keys the draws of what nodes without a mempool lack apart from the
+/// per-transaction delay draws.
+const LACK_DRAWS_KEY: u64 = 0x6c61_636b_2d64_7261;
 
 /// How the world sets up its transaction side.
 pub struct TxSetup {
@@ -421,7 +498,7 @@ impl TxWorld {
                 .zip(&self.hops)
                 .map(|(&n, hops)| {
                     let h = u32::from(hops[origin.index()]);
-                    (n, created_at + self.reach.delay(tx, n, Some(h)))
+                    (n, created_at + self.reach.delay(tx, n, h))
                 })
                 .collect();
             out.push(NewTx { tx, reaches });
@@ -497,11 +574,15 @@ impl TxWorld {
         let mut recent: Vec<TxId> =
             txs.iter().copied().filter(|&t| self.arena.get(t).created.0 > cutoff).collect();
         recent.sort_by_key(|&t| std::cmp::Reverse(self.arena.get(t).created));
+        let lack_at_found = recent
+            .iter()
+            .map(|&t| self.reach.lack_probability(found_at.since(self.arena.get(t).created)))
+            .collect();
         for &t in &txs {
             self.tx_blocks[t.index()].push(b);
         }
         self.block_txs[b.index()] = txs.into_boxed_slice();
-        self.block_recent[b.index()] = recent.into_boxed_slice();
+        self.block_recent[b.index()] = RecentTxs { txs: recent.into_boxed_slice(), lack_at_found };
     }
 
     /// The transactions of block `b`, coinbase excluded.
@@ -564,15 +645,13 @@ impl TxWorld {
         match &self.pools[node.index()] {
             Some(np) => self.block_txs(b).iter().filter(|&&t| !np.pool.contains(t)).for_each(|&t| add(t)),
             None => {
-                for &t in self.block_recent.get(b.index()).map_or(&[][..], |r| r) {
-                    let tx = self.arena.get(t);
-                    if tx.created.0 + self.reach.cap.0 <= now.0 {
-                        break;
-                    }
-                    if tx.created + self.reach.delay(t, node, None) > now {
-                        add(t);
-                    }
-                }
+                let Some(r) = self.block_recent.get(b.index()) else { return (0, 0) };
+                let mut draws = CounterDraws::new(self.reach.seed ^ LACK_DRAWS_KEY, b.0, node);
+                let lack_now = |i: usize| {
+                    let created = self.arena.get(r.txs[i]).created;
+                    self.reach.lack_probability(SimDuration(now.0.saturating_sub(created.0)))
+                };
+                draw_lacking(&r.lack_at_found, lack_now, &mut draws, |i| add(r.txs[i]));
             }
         }
         (count, bytes)
@@ -694,5 +773,78 @@ fn fate_of(reason: RemovalReason) -> u8 {
         RemovalReason::Expiry => fate::EXPIRED,
         RemovalReason::Conflict => fate::CONFLICTED,
         RemovalReason::Reorg | RemovalReason::Block => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(hop_pmf: Vec<f64>) -> ReachModel {
+        ReachModel {
+            seed: 7,
+            hop_delay_s: FAST_HOP_DELAY_S,
+            hop_latency_s: 0.1,
+            cap: SimDuration::from_secs_f64(FAST_REACH_CAP_S),
+            hop_pmf,
+        }
+    }
+
+    #[test]
+    fn erlang_survival_matches_closed_forms() {
+        assert_eq!(erlang_survival(0, 1.0, 1.0), 0.0);
+        assert_eq!(erlang_survival(3, -0.1, 1.0), 1.0);
+        assert!((erlang_survival(1, 2.0, 1.0) - (-2.0f64).exp()).abs() < 1e-12);
+        // k = 2: e^-y (1 + y).
+        assert!((erlang_survival(2, 3.0, 1.5) - (-2.0f64).exp() * 3.0).abs() < 1e-12);
+        assert_eq!(erlang_survival(2, 1.0, 0.0), 0.0);
+    }
+
+    /// The closed form agrees with the per-pair delays it replaces for nodes
+    /// without a mempool: hops drawn from the distribution, then the delay.
+    #[test]
+    fn lack_probability_matches_sampled_delays() {
+        let pmf = vec![0.0, 0.05, 0.25, 0.45, 0.2, 0.05];
+        let m = model(pmf.clone());
+        let mut rng = SimRng::from_seed_u64(3);
+        let n = 40_000u32;
+        let delays: Vec<f64> = (0..n)
+            .map(|i| {
+                let u = rng.unit();
+                let mut acc = 0.0;
+                let hops = pmf.iter().position(|&w| {
+                    acc += w;
+                    u < acc
+                });
+                m.delay(TxId(i), NodeId(i % 97), hops.unwrap_or(pmf.len() - 1) as u32).as_secs_f64()
+            })
+            .collect();
+        for age in [0.2, 1.0, 3.0, 6.0, 12.0, 30.0, 59.0] {
+            let sampled = delays.iter().filter(|&&d| d > age).count() as f64 / f64::from(n);
+            let exact = m.lack_probability(SimDuration::from_secs_f64(age));
+            assert!(
+                (sampled - exact).abs() < 0.01,
+                "age {age}: sampled {sampled:.4}, closed form {exact:.4}"
+            );
+        }
+        assert_eq!(m.lack_probability(m.cap), 0.0);
+        assert_eq!(m.lack_probability(SimDuration::ZERO), 1.0);
+    }
+
+    /// Every item is drawn with its own probability, whatever the bounds.
+    #[test]
+    fn draw_lacking_draws_each_item_with_its_probability() {
+        let bound = [1.0, 0.9, 0.5, 0.5, 0.2, 0.05, 0.01, 0.0];
+        let lack = [0.7, 0.9, 0.1, 0.45, 0.2, 0.04, 0.01, 0.0];
+        let trials = 50_000u32;
+        let mut hits = [0u32; 8];
+        for node in 0..trials {
+            let mut draws = CounterDraws::new(11, 5, NodeId(node));
+            draw_lacking(&bound, |i| lack[i], &mut draws, |i| hits[i] += 1);
+        }
+        for i in 0..bound.len() {
+            let f = f64::from(hits[i]) / f64::from(trials);
+            assert!((f - lack[i]).abs() < 0.01, "item {i}: drawn {f:.4}, probability {}", lack[i]);
+        }
     }
 }

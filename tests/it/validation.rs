@@ -151,13 +151,14 @@ fn mean_wait_blocks(
 
 /// A scenario for the fee-market queue: one miner with all the hash power on
 /// an ideal network, its template always holding its whole mempool (the
-/// queue model takes everything present when a block is found), blocks of exactly `k` transactions of 250 vB (the block
+/// queue model takes everything present when a block is found), blocks of
+/// exactly `k` transactions of 250 vB blocks of exactly `k` transactions of 250 vB (the block
 /// weight limit leaves room for `k` and not one more), Poisson arrivals at
 /// load `rho`.
-fn queue_scenario(rho: f64, blocks: u64, feerate: &str) -> powsim::scenario::Config {
+fn queue_scenario(rho: f64, k: u32, blocks: u64, feerate: &str) -> powsim::scenario::Config {
     // Core's template starts its weight counter at the 8,000 reserved for the
     // coinbase and rejects a transaction when weight + 1,000 >= the limit.
-    let max_weight = 8_000 + 3_000 * 1_000 + 500;
+    let max_weight = 8_000 + u64::from(k) * 1_000 + 500;
     let text = format!(
         r#"
 name = "queue"
@@ -184,7 +185,7 @@ chain_share = 0.0
 relay = "fast"
 observers = 0
 "#,
-        rate = rho * 3000.0 / 600.0
+        rate = rho * f64::from(k) / 600.0
     );
     config(&text, &[])
 }
@@ -196,7 +197,7 @@ observers = 0
 #[test]
 fn fee_market_queue_matches_fifo_bulk_service() {
     let blocks = 1200;
-    let c = queue_scenario(0.5, blocks, r#"{ dist = "fixed", sat_vb = 10.0 }"#);
+    let c = queue_scenario(0.5, 3000, blocks, r#"{ dist = "fixed", sat_vb = 10.0 }"#);
     let out = run(&c, 3);
     let end = out.world.tree().get(out.world.best_block()).found_at.as_secs_f64();
     let (wait, n) = mean_wait_blocks(&out, 20.0 * 600.0, end - 30.0 * 600.0, None);
@@ -205,33 +206,102 @@ fn fee_market_queue_matches_fifo_bulk_service() {
     assert!((wait / expected - 1.0).abs() <= 0.03, "mean wait {wait:.4} blocks, FIFO {expected:.4}");
 }
 
-/// The rest of the queueing table, too long for every test run (run with
-/// `cargo test --release --test it queue_table -- --ignored --nocapture`):
-/// FIFO at rho = 0.8 and 0.9 (2.693 and 5.180 blocks, within 3 %), and the
-/// lowest fee class under fee priority at rho = 0.5 (2.115 blocks, within
-/// 5 %) with 1 % of transactions at 1 sat/vB and the rest at 10 sat/vB.
+/// Near saturation (rho = 0.8 and 0.9; 2.693 and 5.180 blocks for FIFO, 12.575
+/// and 50.08 for the lowest fee class) the published values are checked
+/// through the model they come from rather than through a run's mean wait:
+/// that mean converges too slowly there (the queue's relaxation time grows
+/// like (1 - rho)^-2 blocks, and at rho = 0.9 a 6,000-block run's mean wait
+/// still misses the FIFO value by about 10 % from seed to seed). Instead,
+/// every block of the run must take exactly what the bulk-service queue with
+/// fee priority serves: the higher class first, min(K, waiting)
+/// transactions in all, where waiting counts the transactions that reached
+/// the miner's mempool before the block was found and are not yet
+/// confirmed. A run that follows the queue block by block has the queue's
+/// mean wait, whose FIFO value is the formula checked against the table by
+/// `fifo_formula_reproduces_the_published_table`.
 #[test]
-#[ignore]
-fn fee_market_queue_table() {
-    for (rho, expected, blocks) in [(0.9, 5.180, 6000), (0.8, 2.693, 3000)] {
-        assert!((fifo_wait_blocks(rho, 3000) - expected).abs() < 0.001, "the formula gives the table");
-        let out = run(&queue_scenario(rho, blocks, r#"{ dist = "fixed", sat_vb = 10.0 }"#), 3);
-        let end = out.world.tree().get(out.world.best_block()).found_at.as_secs_f64();
-        let (wait, n) = mean_wait_blocks(&out, 50.0 * 600.0, end - 100.0 * 600.0, None);
-        println!("queue rho {rho}: mean wait {wait:.4} blocks over {n} transactions (FIFO {expected})");
-        assert!((wait / expected - 1.0).abs() <= 0.03, "rho {rho}: {wait:.4} vs {expected}");
+fn fee_market_blocks_follow_the_bulk_service_queue() {
+    let dir = crate::common::temp_dir("queue-exact");
+    let bins = dir.join("classes.csv");
+    std::fs::write(&bins, "low_sat_vb,high_sat_vb,weight\n1.0,1.0001,1\n10.0,10.0001,9\n").unwrap();
+    let feerate = format!(r#"{{ dist = "empirical", file = "{}" }}"#, bins.display());
+    for (rho, seed) in [(0.8, 1), (0.9, 2)] {
+        let k = 300;
+        let out = run(&queue_scenario(rho, k, 1500, &feerate), seed);
+        let w = &out.world;
+        let txw = w.txs().expect("transactions are simulated");
+        let miner = txw.pool_nodes()[0];
+        // When each transaction reached the miner's mempool (one hop on the
+        // complete graph, none from the miner's own node), and its class.
+        let mut arrivals: Vec<(powsim::sim::SimTime, bool)> = txw
+            .arena
+            .iter()
+            .map(|(id, t)| {
+                let hops = u32::from(t.origin != miner);
+                (t.created + txw.reach.delay(id, miner, hops), t.feerate_sat_vb() < 2.0)
+            })
+            .collect();
+        arrivals.sort();
+        let mut chain = Vec::new();
+        let mut cur = Some(w.best_block());
+        while let Some(b) = cur.filter(|&b| b != w.tree().start_tip()) {
+            chain.push(b);
+            cur = w.tree().get(b).parent;
+        }
+        chain.reverse();
+        assert_eq!(chain.len(), 1500, "one miner: no stale blocks");
+        let (mut next, mut waiting_high, mut waiting_low) = (0, 0u64, 0u64);
+        let (mut full, mut partial) = (0, 0);
+        for (h, &b) in chain.iter().enumerate() {
+            let found = w.tree().get(b).found_at;
+            while next < arrivals.len() && arrivals[next].0 < found {
+                if arrivals[next].1 {
+                    waiting_low += 1;
+                } else {
+                    waiting_high += 1;
+                }
+                next += 1;
+            }
+            let served_high = waiting_high.min(u64::from(k));
+            let served_low = waiting_low.min(u64::from(k) - served_high);
+            let txs = txw.block_txs(b);
+            let low = txs.iter().filter(|&&t| txw.arena.get(t).feerate_sat_vb() < 2.0).count() as u64;
+            assert_eq!(
+                (txs.len() as u64 - low, low),
+                (served_high, served_low),
+                "rho {rho}, block {h}: (high, low) served against the queue's"
+            );
+            waiting_high -= served_high;
+            waiting_low -= served_low;
+            if served_high + served_low == u64::from(k) {
+                full += 1;
+            } else {
+                partial += 1;
+            }
+        }
+        println!("queue rho {rho}: {full} full blocks, {partial} partial, all as the queue serves them");
+        // Both regimes of the queue were exercised.
+        assert!(full > 100 && partial > 100, "rho {rho}: {full} full, {partial} partial blocks");
     }
+}
+
+/// Fee priority: with 1 % of transactions at 1 sat/vB and the rest at
+/// 10 sat/vB, the lowest class waits 2.115 blocks at rho = 0.5 (K = 3,000),
+/// within 5 %.
+#[test]
+fn fee_market_lowest_class_waits_longest() {
     let dir = crate::common::temp_dir("queue-classes");
     let bins = dir.join("classes.csv");
     std::fs::write(&bins, "low_sat_vb,high_sat_vb,weight\n1.0,1.0001,1\n10.0,10.0001,99\n").unwrap();
     let feerate = format!(r#"{{ dist = "empirical", file = "{}" }}"#, bins.display());
-    let out = run(&queue_scenario(0.5, 4000, &feerate), 3);
+    let out = run(&queue_scenario(0.5, 3000, 1500, &feerate), 3);
     let end = out.world.tree().get(out.world.best_block()).found_at.as_secs_f64();
-    let (wait, n) = mean_wait_blocks(&out, 50.0 * 600.0, end - 200.0 * 600.0, Some(2.0));
+    let (wait, n) = mean_wait_blocks(&out, 20.0 * 600.0, end - 100.0 * 600.0, Some(2.0));
     println!(
         "queue rho 0.5, lowest class: mean wait {wait:.4} blocks over {n} transactions (expected 2.115)"
     );
     assert!((wait / 2.115 - 1.0).abs() <= 0.05, "lowest class {wait:.4} vs 2.115");
+    std::fs::remove_dir_all(dir).unwrap();
 }
 
 /// Mean wait (in mean block intervals) of the bulk-service queue with
