@@ -10,7 +10,7 @@
 //! announcement queues and "known" filters, trickle timers, and per-node
 //! request trackers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::message::{INV_ENTRY_BYTES, MESSAGE_HEADER_BYTES};
 use crate::mempool::TxId;
@@ -33,9 +33,6 @@ pub const GETDATA_TX_INTERVAL: SimDuration = SimDuration(60_000_000_000);
 pub const MAX_PEER_TX_REQUEST_IN_FLIGHT: u32 = 100;
 /// Core's `OVERLOADED_PEER_TX_DELAY`.
 pub const OVERLOADED_PEER_TX_DELAY: SimDuration = SimDuration(2_000_000_000);
-/// Transactions a per-edge "known" filter remembers (by id distance); older
-/// ones count as known, as if Core's rolling filter had them.
-const KNOWN_WINDOW: u32 = 1 << 14;
 
 /// Announcement order key: in-mempool ancestor count, then fee rate
 /// (sat/kvB) highest first.
@@ -147,61 +144,97 @@ struct Tracked {
     in_flight: Option<(u32, SimTime)>,
     /// Edges already asked (a peer is never asked twice).
     asked: Vec<u32>,
+    /// Its entry in the node's due set.
+    due: Option<SimTime>,
 }
 
-/// Which transaction ids an edge's peer is known to have, over a sliding
-/// window of recent ids.
+/// Transaction ids a node's "known" table covers; older ids count as known
+/// to every peer and as done, as if Core's rolling filters still had them.
+const KNOWN_WINDOW: u32 = 1 << 13;
+/// The window slides by this many ids at a time.
+const KNOWN_STEP: u32 = KNOWN_WINDOW / 4;
+/// A node's log of accepted transactions is trimmed once it holds this many
+/// entries that every peer has been offered.
+const LOG_TRIM: usize = 1024;
+
+/// What one node knows per transaction, over a sliding window of recent
+/// ids: one row per id, holding one bit per edge of the node (by its index
+/// among the node's edges: the peer is known to have the transaction,
+/// Core's `m_tx_inventory_known_filter`) and a "done" bit (the node accepted
+/// or rejected it and never requests it again). A node's relay work for one
+/// transaction reads one row.
 #[derive(Clone, Debug)]
-struct KnownWindow {
+struct KnownTable {
+    /// `u64` words per row.
+    words: usize,
+    /// Bit of the done flag: the node's degree.
+    done_bit: usize,
+    /// Smallest id in the window (a multiple of `KNOWN_STEP`).
     base: u32,
-    bits: Box<[u64]>,
+    rows: Box<[u64]>,
 }
 
-impl KnownWindow {
-    fn new() -> Self {
-        KnownWindow { base: 0, bits: vec![0; (KNOWN_WINDOW / 64) as usize].into_boxed_slice() }
+impl KnownTable {
+    fn new(degree: usize) -> Self {
+        let words = degree / 64 + 1;
+        KnownTable { words, done_bit: degree, base: 0, rows: vec![0; KNOWN_WINDOW as usize * words].into() }
     }
 
-    fn slot(t: TxId) -> (usize, u64) {
-        let i = t.0 % KNOWN_WINDOW;
-        ((i / 64) as usize, 1u64 << (i % 64))
+    fn word(&self, t: TxId, bit: usize) -> usize {
+        (t.0 % KNOWN_WINDOW) as usize * self.words + bit / 64
     }
 
-    fn contains(&self, t: TxId) -> bool {
+    fn test(&self, t: TxId, bit: usize) -> bool {
         if t.0 < self.base {
             return true;
         }
         if t.0 >= self.base + KNOWN_WINDOW {
             return false;
         }
-        let (w, b) = Self::slot(t);
-        self.bits[w] & b != 0
+        self.rows[self.word(t, bit)] >> (bit % 64) & 1 == 1
     }
 
-    fn insert(&mut self, t: TxId) {
+    fn set(&mut self, t: TxId, bit: usize) {
         if t.0 < self.base {
             return;
         }
-        while t.0 >= self.base + KNOWN_WINDOW {
-            // Slide by a quarter window: forget the oldest ids.
-            let step = KNOWN_WINDOW / 4;
-            for id in self.base..self.base + step {
-                let (w, b) = Self::slot(TxId(id));
-                self.bits[w] &= !b;
+        if t.0 >= self.base + KNOWN_WINDOW {
+            // Slide so that `t` is in the window, forgetting the oldest ids.
+            let new_base = ((t.0 - KNOWN_WINDOW) / KNOWN_STEP + 1) * KNOWN_STEP;
+            if new_base - self.base >= KNOWN_WINDOW {
+                self.rows.fill(0);
+            } else {
+                for id in self.base..new_base {
+                    let r = (id % KNOWN_WINDOW) as usize * self.words;
+                    self.rows[r..r + self.words].fill(0);
+                }
             }
-            self.base += step;
+            self.base = new_base;
         }
-        let (w, b) = Self::slot(t);
-        self.bits[w] |= b;
+        let w = self.word(t, bit);
+        self.rows[w] |= 1 << (bit % 64);
     }
 }
 
 /// All nodes' transaction-relay state.
+///
+/// A node's announcements come from one log of the transactions it
+/// accepted, in order, with a cursor per edge: a trickle to a peer offers
+/// what the log gained since the last one (plus what the per-trickle cap
+/// held back then), so accepting a transaction costs one append however
+/// many peers the node has.
 pub struct TxRelay {
-    /// Per edge: transactions waiting for the next trickle to that peer.
-    to_send: Vec<Vec<TxId>>,
-    /// Per edge: transactions the peer is known to have.
-    known: Vec<KnownWindow>,
+    /// Per node: transactions it accepted, in order; `log_start` numbers
+    /// the first.
+    log: Vec<Vec<TxId>>,
+    log_start: Vec<u64>,
+    /// Per edge: log position up to which the owner offered transactions
+    /// to this peer.
+    cursor: Vec<u64>,
+    /// Per edge: transactions the per-trickle cap held back.
+    held: Vec<Vec<TxId>>,
+    /// Per node: what its peers are known to have, and what it is done with.
+    known: Vec<KnownTable>,
     /// Per edge: a trickle timer is pending (outbound edges).
     edge_timer: Vec<bool>,
     /// Per node: the shared inbound trickle timer is pending.
@@ -210,8 +243,10 @@ pub struct TxRelay {
     request_timer: Vec<Option<SimTime>>,
     /// Per node: tracked announcements of transactions it lacks.
     tracked: Vec<BTreeMap<TxId, Tracked>>,
-    /// Per node: transactions it accepted or rejected, never requested again.
-    done: Vec<KnownWindow>,
+    /// Per node: tracked transactions by the time they next need attention
+    /// (an announcement's request time, or the expiry of the request in
+    /// flight); each tracked transaction has at most one entry.
+    due: Vec<BTreeSet<(SimTime, TxId)>>,
     /// Per edge: requests in flight to that peer.
     peer_in_flight: Vec<u32>,
     /// Per node: the trickle-timer stream.
@@ -219,6 +254,11 @@ pub struct TxRelay {
     /// Transaction lists of messages in flight.
     batches: Vec<Vec<TxId>>,
     free: Vec<u32>,
+    /// Emptied transaction lists, reused for new messages.
+    spare: Vec<Vec<TxId>>,
+    /// Reused buffers for a trickle's candidates and a node's due requests.
+    candidates: Vec<TxId>,
+    requests: Vec<(u32, TxId)>,
 }
 
 impl TxRelay {
@@ -226,17 +266,23 @@ impl TxRelay {
     pub fn new(topo: &Topology, rng: Vec<SimRng>) -> TxRelay {
         let (n, e) = (topo.node_count(), topo.edge_count());
         TxRelay {
-            to_send: vec![Vec::new(); e],
-            known: vec![KnownWindow::new(); e],
+            log: vec![Vec::new(); n],
+            log_start: vec![0; n],
+            cursor: vec![0; e],
+            held: vec![Vec::new(); e],
+            known: (0..n).map(|i| KnownTable::new(topo.degree(NodeId(i as u32)))).collect(),
             edge_timer: vec![false; e],
             inbound_timer: vec![false; n],
             request_timer: vec![None; n],
             tracked: vec![BTreeMap::new(); n],
-            done: vec![KnownWindow::new(); n],
+            due: vec![BTreeSet::new(); n],
             peer_in_flight: vec![0; e],
             rng,
             batches: Vec::new(),
             free: Vec::new(),
+            spare: Vec::new(),
+            candidates: Vec::new(),
+            requests: Vec::new(),
         }
     }
 
@@ -244,6 +290,12 @@ impl TxRelay {
     pub fn take_batch(&mut self, msg: TxMsg) -> Vec<TxId> {
         self.free.push(msg.batch);
         std::mem::take(&mut self.batches[msg.batch as usize])
+    }
+
+    /// Hands back an emptied transaction list for reuse.
+    fn recycle(&mut self, mut txs: Vec<TxId>) {
+        txs.clear();
+        self.spare.push(txs);
     }
 
     fn store(&mut self, txs: Vec<TxId>) -> u32 {
@@ -278,8 +330,32 @@ impl TxRelay {
         out.push(TxAction::Send { edge, msg: TxMsg { kind, batch }, bytes });
     }
 
+    /// Index of edge `e` among the edges of its owner `node`.
+    fn local(topo: &Topology, node: NodeId, e: u32) -> usize {
+        (e - topo.edges_of(node).start) as usize
+    }
+
+    /// Forgets the announcements of `t` at `node`.
+    fn untrack(&mut self, node: NodeId, t: TxId) {
+        if let Some(tr) = self.tracked[node.index()].remove(&t) {
+            if let Some(at) = tr.due {
+                self.due[node.index()].remove(&(at, t));
+            }
+        }
+    }
+
+    /// Sets when tracked transaction `t` at `node` next needs attention.
+    fn set_due(&mut self, node: NodeId, t: TxId, at: SimTime) {
+        let Some(tr) = self.tracked[node.index()].get_mut(&t) else { return };
+        if let Some(old) = tr.due.replace(at) {
+            self.due[node.index()].remove(&(old, t));
+        }
+        self.due[node.index()].insert((at, t));
+    }
+
     /// `node` accepted `txs` into its mempool (created there, or received):
-    /// queue them for every transaction-relay peer not known to have them.
+    /// they join its log, to be offered to every transaction-relay peer not
+    /// known to have them.
     pub fn on_accepted(
         &mut self,
         topo: &Topology,
@@ -288,18 +364,42 @@ impl TxRelay {
         now: SimTime,
         out: &mut Vec<TxAction>,
     ) {
+        let known = &mut self.known[node.index()];
         for &t in txs {
-            self.done[node.index()].insert(t);
-            self.tracked[node.index()].remove(&t);
+            known.set(t, known.done_bit);
         }
+        for &t in txs {
+            self.untrack(node, t);
+        }
+        self.log[node.index()].extend_from_slice(txs);
+        let first = topo.edges_of(node).start;
         for e in topo.edges_of(node).filter(|&e| !topo.flags(e).block_relay_only) {
-            let queued = txs.iter().filter(|&&t| !self.known[e as usize].contains(t));
-            let q = &mut self.to_send[e as usize];
-            let before = q.len();
-            q.extend(queued);
-            if q.len() > before {
+            let bit = (e - first) as usize;
+            if txs.iter().any(|&t| !self.known[node.index()].test(t, bit)) {
                 self.arm_trickle(topo, node, e, now, out);
             }
+        }
+        self.trim_log(topo, node);
+    }
+
+    /// Drops the start of `node`'s log that every peer has been offered.
+    fn trim_log(&mut self, topo: &Topology, node: NodeId) {
+        let log = &mut self.log[node.index()];
+        if log.len() < 2 * LOG_TRIM {
+            return;
+        }
+        let start = self.log_start[node.index()];
+        let end = start + log.len() as u64;
+        let offered = topo
+            .edges_of(node)
+            .filter(|&e| !topo.flags(e).block_relay_only)
+            .map(|e| self.cursor[e as usize])
+            .min()
+            .unwrap_or(end);
+        let drop = (offered - start) as usize;
+        if drop >= LOG_TRIM {
+            log.drain(..drop);
+            self.log_start[node.index()] = offered;
         }
     }
 
@@ -338,11 +438,10 @@ impl TxRelay {
             }
             TxTimer::TrickleInbound { node } => {
                 self.inbound_timer[node.index()] = false;
-                let inbound = topo
-                    .edges_of(node)
-                    .filter(|&e| !topo.flags(e).outbound && !topo.flags(e).block_relay_only);
-                for e in inbound.collect::<Vec<_>>() {
-                    self.flush(topo, pools, e, now, out);
+                for e in topo.edges_of(node) {
+                    if !topo.flags(e).outbound && !topo.flags(e).block_relay_only {
+                        self.flush(topo, pools, e, now, out);
+                    }
                 }
             }
             TxTimer::Requests { node } => {
@@ -354,9 +453,10 @@ impl TxRelay {
         }
     }
 
-    /// One trickle to the peer of `e`: announce, best first, up to Core's
-    /// per-trickle cap, the queued transactions still in the mempool and not
-    /// known to the peer; what is left waits for the next tick.
+    /// One trickle to the peer of `e`: announce the transactions offered
+    /// since the last trickle (and those the cap held back) that are still
+    /// in the mempool and not known to the peer, up to Core's per-trickle
+    /// cap, best first; what the cap leaves waits for the next tick.
     fn flush(
         &mut self,
         topo: &Topology,
@@ -366,29 +466,48 @@ impl TxRelay {
         out: &mut Vec<TxAction>,
     ) {
         let node = topo.owner(e);
-        let queue = &mut self.to_send[e as usize];
-        let known = &self.known[e as usize];
-        let mut keyed: Vec<(InvKey, TxId)> = Vec::with_capacity(queue.len());
-        keyed.extend(
-            queue
-                .drain(..)
-                .filter(|&t| !known.contains(t) && pools.has(node, t))
-                .map(|t| (pools.inv_order(node, t), t)),
-        );
-        keyed.sort_unstable();
-        keyed.dedup();
-        let max = INVENTORY_BROADCAST_MAX.min(INVENTORY_BROADCAST_TARGET + 5 * (keyed.len() / 1000));
-        // What the cap leaves waits in the queue (the queue keeps its allocation).
-        queue.extend(keyed.iter().skip(max).map(|&(_, t)| t));
-        keyed.truncate(max);
-        let inv: Vec<TxId> = keyed.into_iter().map(|(_, t)| t).collect();
-        for &t in &inv {
-            self.known[e as usize].insert(t);
+        let bit = Self::local(topo, node, e);
+        let mut cand = std::mem::take(&mut self.candidates);
+        cand.clear();
+        cand.append(&mut self.held[e as usize]);
+        let log = &self.log[node.index()];
+        let end = self.log_start[node.index()] + log.len() as u64;
+        let from = (self.cursor[e as usize] - self.log_start[node.index()]) as usize;
+        cand.extend_from_slice(&log[from..]);
+        self.cursor[e as usize] = end;
+        let known = &mut self.known[node.index()];
+        cand.retain(|&t| !known.test(t, bit) && pools.has(node, t));
+        let max = INVENTORY_BROADCAST_MAX.min(INVENTORY_BROADCAST_TARGET + 5 * (cand.len() / 1000));
+        let mut inv = self.spare.pop().unwrap_or_default();
+        if cand.len() <= max {
+            // Everything goes: the order within the message does not matter.
+            for &t in &cand {
+                if !known.test(t, bit) {
+                    known.set(t, bit);
+                    inv.push(t);
+                }
+            }
+        } else {
+            let mut keyed: Vec<(InvKey, TxId)> =
+                cand.iter().map(|&t| (pools.inv_order(node, t), t)).collect();
+            keyed.sort_unstable();
+            keyed.dedup();
+            for (i, &(_, t)) in keyed.iter().enumerate() {
+                if i < max {
+                    known.set(t, bit);
+                    inv.push(t);
+                } else {
+                    self.held[e as usize].push(t);
+                }
+            }
         }
-        if !inv.is_empty() {
+        self.candidates = cand;
+        if inv.is_empty() {
+            self.recycle(inv);
+        } else {
             self.send(e, TxMsgKind::Inv, inv, pools, out);
         }
-        if !self.to_send[e as usize].is_empty() {
+        if !self.held[e as usize].is_empty() {
             self.arm_trickle(topo, node, e, now, out);
         }
     }
@@ -408,19 +527,28 @@ impl TxRelay {
         let node = topo.owner(e);
         match msg.kind {
             TxMsgKind::Inv => {
+                let bit = Self::local(topo, node, e);
                 for &t in &txs {
-                    self.known[e as usize].insert(t);
-                    self.announced(topo, node, e, t, now);
+                    let known = &mut self.known[node.index()];
+                    known.set(t, bit);
+                    if !known.test(t, known.done_bit) {
+                        self.announced(topo, node, e, t, now);
+                    }
                 }
                 self.request_due(pools, node, now, out);
             }
             TxMsgKind::GetData => {
-                let (have, lack): (Vec<TxId>, Vec<TxId>) = txs.iter().partition(|&&t| pools.has(node, t));
-                if !have.is_empty() {
-                    self.send(e, TxMsgKind::Tx, have, pools, out);
+                let mut have = self.spare.pop().unwrap_or_default();
+                let mut lack = self.spare.pop().unwrap_or_default();
+                for &t in &txs {
+                    if pools.has(node, t) { have.push(t) } else { lack.push(t) }
                 }
-                if !lack.is_empty() {
-                    self.send(e, TxMsgKind::NotFound, lack, pools, out);
+                for (kind, list) in [(TxMsgKind::Tx, have), (TxMsgKind::NotFound, lack)] {
+                    if list.is_empty() {
+                        self.recycle(list);
+                    } else {
+                        self.send(e, kind, list, pools, out);
+                    }
                 }
             }
             TxMsgKind::Tx => {
@@ -435,24 +563,23 @@ impl TxRelay {
                 self.peer_in_flight[e as usize] =
                     self.peer_in_flight[e as usize].saturating_sub(txs.len() as u32);
                 for &t in &txs {
-                    if let Some(tr) = self.tracked[node.index()].get_mut(&t) {
-                        if tr.in_flight.is_some_and(|(x, _)| x == e) {
-                            tr.in_flight = None;
-                        }
+                    let tr = self.tracked[node.index()].get_mut(&t);
+                    if let Some(tr) = tr.filter(|tr| tr.in_flight.is_some_and(|(x, _)| x == e)) {
+                        // Another announcer can be asked now.
+                        tr.in_flight = None;
+                        self.set_due(node, t, now);
                     }
                 }
                 self.request_due(pools, node, now, out);
             }
         }
+        self.recycle(txs);
     }
 
     /// Records an announcement of `t` from the peer behind `e` (Core's
     /// `ReceivedInv`): outbound peers are preferred and can be asked at
     /// once, inbound ones after 2 s, and an overloaded peer 2 s later.
     fn announced(&mut self, topo: &Topology, node: NodeId, e: u32, t: TxId, now: SimTime) {
-        if self.done[node.index()].contains(t) {
-            return;
-        }
         let preferred = topo.flags(e).outbound;
         let mut reqtime = now;
         if !preferred {
@@ -462,8 +589,12 @@ impl TxRelay {
             reqtime += OVERLOADED_PEER_TX_DELAY;
         }
         let tr = self.tracked[node.index()].entry(t).or_default();
-        if !tr.asked.contains(&e) && !tr.candidates.iter().any(|a| a.edge == e) {
-            tr.candidates.push(Announcement { edge: e, reqtime, preferred });
+        if tr.asked.contains(&e) || tr.candidates.iter().any(|a| a.edge == e) {
+            return;
+        }
+        tr.candidates.push(Announcement { edge: e, reqtime, preferred });
+        if tr.in_flight.is_none() && tr.due.is_none_or(|d| reqtime < d) {
+            self.set_due(node, t, reqtime);
         }
     }
 
@@ -479,21 +610,26 @@ impl TxRelay {
         now: SimTime,
         out: &mut Vec<TxAction>,
     ) {
-        if self.done[node.index()].contains(t) {
+        let known = &self.known[node.index()];
+        if known.test(t, known.done_bit) {
             return;
         }
         match pools.accept(node, t, now) {
             Accept::Accepted(accepted) => self.on_accepted(topo, node, &accepted, now, out),
             Accept::Orphan(parents) => {
                 // Core keeps the orphan and asks the sender for its parents.
-                self.tracked[node.index()].remove(&t);
+                self.untrack(node, t);
                 for p in parents {
-                    self.announced(topo, node, e, p, now);
+                    let known = &self.known[node.index()];
+                    if !known.test(p, known.done_bit) {
+                        self.announced(topo, node, e, p, now);
+                    }
                 }
             }
             Accept::Rejected => {
-                self.done[node.index()].insert(t);
-                self.tracked[node.index()].remove(&t);
+                let known = &mut self.known[node.index()];
+                known.set(t, known.done_bit);
+                self.untrack(node, t);
             }
         }
     }
@@ -502,48 +638,58 @@ impl TxRelay {
     /// `GetRequestable`): for each transaction with no request in flight
     /// (or an expired one), the best announcer whose delay has passed,
     /// preferred before non-preferred, then earliest; one `getdata` per peer.
-    /// Schedules a timer for the next announcement that becomes due.
+    /// Keeps a timer for the next transaction that needs attention.
     fn request_due(&mut self, pools: &dyn TxPools, node: NodeId, now: SimTime, out: &mut Vec<TxAction>) {
-        let mut per_edge: BTreeMap<u32, Vec<TxId>> = BTreeMap::new();
-        let mut next: Option<SimTime> = None;
-        let tracked = &mut self.tracked[node.index()];
-        tracked.retain(|_, tr| !(tr.in_flight.is_none() && tr.candidates.is_empty()));
-        for (&t, tr) in tracked.iter_mut() {
-            if let Some((_, expiry)) = tr.in_flight {
-                if expiry > now {
-                    next = Some(next.map_or(expiry, |n| n.min(expiry)));
-                    continue;
-                }
-                tr.in_flight = None;
+        let mut requests = std::mem::take(&mut self.requests);
+        requests.clear();
+        let (tracked, due) = (&mut self.tracked[node.index()], &mut self.due[node.index()]);
+        while let Some(&(at, t)) = due.first() {
+            if at > now {
+                break;
             }
+            due.pop_first();
+            let tr = tracked.get_mut(&t).expect("a due transaction is tracked");
+            tr.due = None;
+            tr.in_flight = None; // due while in flight: the request expired
             let best = tr
                 .candidates
                 .iter()
                 .enumerate()
                 .filter(|(_, a)| a.reqtime <= now)
                 .min_by_key(|(_, a)| (!a.preferred, a.reqtime, a.edge));
-            match best {
+            let next = match best {
                 Some((i, a)) => {
                     let edge = a.edge;
                     tr.candidates.swap_remove(i);
                     tr.asked.push(edge);
                     let expiry = now + GETDATA_TX_INTERVAL;
                     tr.in_flight = Some((edge, expiry));
-                    next = Some(next.map_or(expiry, |n| n.min(expiry)));
-                    per_edge.entry(edge).or_default().push(t);
+                    requests.push((edge, t));
+                    expiry
                 }
-                None => {
-                    if let Some(r) = tr.candidates.iter().map(|a| a.reqtime).min() {
-                        next = Some(next.map_or(r, |n| n.min(r)));
+                None => match tr.candidates.iter().map(|a| a.reqtime).min() {
+                    Some(r) => r,
+                    None => {
+                        // Nobody left to ask.
+                        tracked.remove(&t);
+                        continue;
                     }
-                }
-            }
+                },
+            };
+            tr.due = Some(next);
+            due.insert((next, t));
         }
-        for (edge, txs) in per_edge {
+        // One getdata per peer, transactions in the order they fell due.
+        requests.sort_by_key(|&(edge, _)| edge);
+        for group in requests.chunk_by(|a, b| a.0 == b.0) {
+            let edge = group[0].0;
+            let mut txs = self.spare.pop().unwrap_or_default();
+            txs.extend(group.iter().map(|&(_, t)| t));
             self.peer_in_flight[edge as usize] += txs.len() as u32;
             self.send(edge, TxMsgKind::GetData, txs, pools, out);
         }
-        if let Some(at) = next {
+        self.requests = requests;
+        if let Some(&(at, _)) = self.due[node.index()].first() {
             if self.request_timer[node.index()].is_none_or(|t| at < t) {
                 self.request_timer[node.index()] = Some(at);
                 out.push(TxAction::Timer { at, timer: TxTimer::Requests { node } });
