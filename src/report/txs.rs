@@ -198,7 +198,13 @@ pub fn tx_rows(out: &RunOutput, conf: &Confirmations, max_rows: u64) -> Vec<TxRo
 
 /// Transaction ids are shown as Bitcoin shows them: bytes reversed, in hex.
 fn hex(h: &[u8; 32]) -> String {
-    h.iter().rev().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(64);
+    for &b in h.iter().rev() {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    s
 }
 
 /// One row of `mempool.csv`.
@@ -358,6 +364,15 @@ pub(crate) mod tests_support {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn txids_are_shown_byte_reversed_in_hex() {
+        let mut h = [0u8; 32];
+        h[0] = 0x01;
+        h[1] = 0xab;
+        h[31] = 0xf0;
+        assert_eq!(hex(&h), format!("f0{}ab01", "00".repeat(29)));
+    }
 
     #[test]
     fn quantile_is_nearest_rank() {

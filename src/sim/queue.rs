@@ -1,31 +1,40 @@
-//! The event queue: a radix heap keyed by (time, insertion sequence).
+//! The event queue: a radix heap keyed by time, first in first out among
+//! events at the same time.
 //!
-//! The sequence number makes the order total, so two events at the same
-//! nanosecond always come out in the order they were scheduled (ARCHITECTURE.md
-//! invariant 7). Because a discrete-event run only ever pops keys that are at
-//! least the last key popped, a radix heap (a monotone priority queue) fits:
-//! an event goes into the bucket numbered by the highest bit in which its key
-//! differs from the last key popped, so pushing is O(1) and an event moves to
-//! a lower bucket only when the bucket it sits in becomes the lowest one.
-//! Buckets are plain vectors, so memory access stays sequential; on networks
-//! of 10,000 nodes this is markedly faster than a binary heap (see the
-//! `engine` bench). The queue allocates only when a bucket outgrows its past size.
+//! Two events at the same nanosecond always come out in the order they were
+//! scheduled (ARCHITECTURE.md invariant 7). Because a discrete-event run only
+//! ever pops times that are at least the last time popped, a radix heap (a
+//! monotone priority queue) fits: an event goes into the bucket numbered by
+//! the highest bit in which its time differs from the last time popped, so
+//! pushing is O(1) and an event moves to a lower bucket only when the bucket
+//! it sits in becomes the lowest one. Buckets are plain vectors, so memory
+//! access stays sequential; on networks of 10,000 nodes this is markedly
+//! faster than a binary heap (see the `engine` bench). The queue allocates
+//! only when a bucket outgrows its past size.
+//!
+//! Ties need no sequence number in the key: relative to the current last
+//! time, all events of one time belong to one bucket, a bucket keeps its
+//! events in the order they arrived (appended when scheduled, moved in order
+//! when the bucket is emptied into lower ones), and bucket 0, the events at
+//! the current time, is drained from the front.
 
 use super::time::{SimDuration, SimTime};
 
 /// Number of buckets: one per possible highest differing bit, plus "equal".
-const BUCKETS: usize = 129;
+const BUCKETS: usize = 65;
 
-/// A queue of future events of type `E`, popped in (time, sequence) order.
+/// A queue of future events of type `E`, popped in (time, scheduling order).
 pub struct EventQueue<E> {
-    buckets: Vec<Vec<(u128, E)>>,
-    /// The key popped last; every key in the queue is at least this.
-    last: u128,
-    /// Bit i-1 set when bucket i (1..=128) is not empty, so the next
+    buckets: Vec<Vec<(u64, E)>>,
+    /// Next event of bucket 0 to pop.
+    head: usize,
+    /// The time popped last; every time in the queue is at least this.
+    last: u64,
+    /// Bit i-1 set when bucket i (1..=64) is not empty, so the next
     /// non-empty bucket is one `trailing_zeros` away.
-    occupied: u128,
+    occupied: u64,
     len: usize,
-    next_seq: u64,
+    scheduled: u64,
     now: SimTime,
 }
 
@@ -35,14 +44,10 @@ impl<E: Copy> Default for EventQueue<E> {
     }
 }
 
-fn key_of(at: SimTime, seq: u64) -> u128 {
-    (u128::from(at.0) << 64) | u128::from(seq)
-}
-
 /// The bucket of `key` relative to `last`: 0 when equal, else 1 + the index
 /// of the highest bit in which they differ.
-fn bucket(key: u128, last: u128) -> usize {
-    (128 - (key ^ last).leading_zeros()) as usize
+fn bucket(key: u64, last: u64) -> usize {
+    (64 - (key ^ last).leading_zeros()) as usize
 }
 
 impl<E: Copy> EventQueue<E> {
@@ -50,10 +55,11 @@ impl<E: Copy> EventQueue<E> {
     pub fn new() -> Self {
         EventQueue {
             buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
+            head: 0,
             last: 0,
             occupied: 0,
             len: 0,
-            next_seq: 0,
+            scheduled: 0,
             now: SimTime::ZERO,
         }
     }
@@ -66,9 +72,8 @@ impl<E: Copy> EventQueue<E> {
     /// Schedules `event` at absolute time `at`, which must not be in the past.
     pub fn schedule(&mut self, at: SimTime, event: E) {
         assert!(at >= self.now, "event scheduled in the past: {at:?} < {:?}", self.now);
-        let key = key_of(at, self.next_seq);
-        self.next_seq += 1;
-        self.put(key, event);
+        self.scheduled += 1;
+        self.put(at.0, event);
         self.len += 1;
     }
 
@@ -77,7 +82,7 @@ impl<E: Copy> EventQueue<E> {
         self.schedule(self.now + delay, event);
     }
 
-    fn put(&mut self, key: u128, event: E) {
+    fn put(&mut self, key: u64, event: E) {
         let b = bucket(key, self.last);
         self.buckets[b].push((key, event));
         if b > 0 {
@@ -85,7 +90,7 @@ impl<E: Copy> EventQueue<E> {
         }
     }
 
-    /// Moves the smallest key into bucket 0 (if the queue is not empty).
+    /// Moves the earliest events into bucket 0 (if the queue is not empty).
     fn refill(&mut self) {
         if !self.buckets[0].is_empty() || self.occupied == 0 {
             return;
@@ -97,7 +102,7 @@ impl<E: Copy> EventQueue<E> {
         self.last = min;
         for &(k, e) in &items {
             // Every key here shares the bits above bit i-1 with `min`, so it
-            // lands in a bucket below i.
+            // lands in a bucket below i; the order of equal keys is kept.
             self.put(k, e);
         }
         // Hand the emptied vector back so its capacity is reused.
@@ -108,10 +113,14 @@ impl<E: Copy> EventQueue<E> {
     /// Removes and returns the earliest event, advancing the clock to its time.
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         self.refill();
-        // Keys are unique, so bucket 0 holds exactly the one key equal to `last`.
-        let (key, event) = self.buckets[0].pop()?;
+        let (key, event) = *self.buckets[0].get(self.head)?;
+        self.head += 1;
+        if self.head == self.buckets[0].len() {
+            self.buckets[0].clear();
+            self.head = 0;
+        }
         self.len -= 1;
-        let at = SimTime((key >> 64) as u64);
+        let at = SimTime(key);
         assert!(at >= self.now, "time went backwards");
         self.now = at;
         Some((at, event))
@@ -120,7 +129,7 @@ impl<E: Copy> EventQueue<E> {
     /// The time of the earliest pending event.
     pub fn peek_time(&mut self) -> Option<SimTime> {
         self.refill();
-        self.buckets[0].last().map(|(k, _)| SimTime((k >> 64) as u64))
+        self.buckets[0].get(self.head).map(|&(k, _)| SimTime(k))
     }
 
     /// Number of pending events.
@@ -135,7 +144,7 @@ impl<E: Copy> EventQueue<E> {
 
     /// Number of events ever scheduled.
     pub fn scheduled_total(&self) -> u64 {
-        self.next_seq
+        self.scheduled
     }
 }
 
@@ -156,6 +165,24 @@ mod tests {
         assert_eq!(order, vec!['a', 'b', 'c', 'd']);
         assert_eq!(q.now(), SimTime(30));
         assert!(q.is_empty());
+    }
+
+    /// Events for one time scheduled while the clock moves toward it still
+    /// come out in scheduling order.
+    #[test]
+    fn ties_scheduled_at_different_times_keep_their_order() {
+        let mut q = EventQueue::new();
+        q.schedule(SimTime(1_000), 'a');
+        q.schedule(SimTime(50), 'x');
+        assert_eq!(q.pop(), Some((SimTime(50), 'x')));
+        q.schedule(SimTime(1_000), 'b');
+        q.schedule(SimTime(999), 'y');
+        assert_eq!(q.pop(), Some((SimTime(999), 'y')));
+        q.schedule(SimTime(1_000), 'c');
+        assert_eq!(q.pop(), Some((SimTime(1_000), 'a')));
+        q.schedule(SimTime(1_000), 'd');
+        let rest: Vec<char> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
+        assert_eq!(rest, vec!['b', 'c', 'd']);
     }
 
     #[test]
