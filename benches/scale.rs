@@ -55,7 +55,10 @@ fn run_once(root: &Path, scenario: &str, out: &Path) -> (f64, f64) {
     let wall = start.elapsed().as_secs_f64();
     // Dropping a `Child` neither waits nor kills; it was reaped above.
     drop(child);
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "powsim failed on {scenario}: {status}");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "powsim failed on {scenario}: {status}"
+    );
     (wall, usage.ru_maxrss as f64 / 1024.0)
 }
 

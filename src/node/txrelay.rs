@@ -194,9 +194,11 @@ impl KnownTable {
         self.rows[self.word(t, bit)] >> (bit % 64) & 1 == 1
     }
 
-    fn set(&mut self, t: TxId, bit: usize) {
+    /// Sets the bit; returns whether it was clear (false for ids older
+    /// than the window, which count as set).
+    fn set(&mut self, t: TxId, bit: usize) -> bool {
         if t.0 < self.base {
-            return;
+            return false;
         }
         if t.0 >= self.base + KNOWN_WINDOW {
             // Slide so that `t` is in the window, forgetting the oldest ids.
@@ -212,7 +214,9 @@ impl KnownTable {
             self.base = new_base;
         }
         let w = self.word(t, bit);
+        let was_clear = self.rows[w] >> (bit % 64) & 1 == 0;
         self.rows[w] |= 1 << (bit % 64);
+        was_clear
     }
 }
 
@@ -530,9 +534,12 @@ impl TxRelay {
                 let bit = Self::local(topo, node, e);
                 for &t in &txs {
                     let known = &mut self.known[node.index()];
-                    known.set(t, bit);
-                    if !known.test(t, known.done_bit) {
-                        self.announced(topo, node, e, t, now);
+                    // A peer announces a transaction once, and a node only
+                    // learns that a peer has a transaction it lacks from the
+                    // peer's announcement: a bit that was set already means
+                    // this announcer was recorded before.
+                    if known.set(t, bit) && !known.test(t, known.done_bit) {
+                        self.announced(topo, node, e, t, now, false);
                     }
                 }
                 self.request_due(pools, node, now, out);
@@ -579,7 +586,9 @@ impl TxRelay {
     /// Records an announcement of `t` from the peer behind `e` (Core's
     /// `ReceivedInv`): outbound peers are preferred and can be asked at
     /// once, inbound ones after 2 s, and an overloaded peer 2 s later.
-    fn announced(&mut self, topo: &Topology, node: NodeId, e: u32, t: TxId, now: SimTime) {
+    /// `maybe_known` asks to check whether this peer was recorded or asked
+    /// already; an `inv` needs no check (see [`TxRelay::on_message`]).
+    fn announced(&mut self, topo: &Topology, node: NodeId, e: u32, t: TxId, now: SimTime, maybe_known: bool) {
         let preferred = topo.flags(e).outbound;
         let mut reqtime = now;
         if !preferred {
@@ -589,7 +598,7 @@ impl TxRelay {
             reqtime += OVERLOADED_PEER_TX_DELAY;
         }
         let tr = self.tracked[node.index()].entry(t).or_default();
-        if tr.asked.contains(&e) || tr.candidates.iter().any(|a| a.edge == e) {
+        if maybe_known && (tr.asked.contains(&e) || tr.candidates.iter().any(|a| a.edge == e)) {
             return;
         }
         tr.candidates.push(Announcement { edge: e, reqtime, preferred });
@@ -622,7 +631,7 @@ impl TxRelay {
                 for p in parents {
                     let known = &self.known[node.index()];
                     if !known.test(p, known.done_bit) {
-                        self.announced(topo, node, e, p, now);
+                        self.announced(topo, node, e, p, now, true);
                     }
                 }
             }
