@@ -559,21 +559,19 @@ impl TxRelay {
                 }
             }
             TxMsgKind::Tx => {
-                self.peer_in_flight[e as usize] =
-                    self.peer_in_flight[e as usize].saturating_sub(txs.len() as u32);
+                let bit = Self::local(topo, node, e);
                 for &t in &txs {
+                    self.answered(node, e, t);
+                    // The sender has it (Core's `AddKnownTx` on a `tx`).
+                    self.known[node.index()].set(t, bit);
                     self.received(topo, pools, node, e, t, now, out);
                 }
                 self.request_due(pools, node, now, out);
             }
             TxMsgKind::NotFound => {
-                self.peer_in_flight[e as usize] =
-                    self.peer_in_flight[e as usize].saturating_sub(txs.len() as u32);
                 for &t in &txs {
-                    let tr = self.tracked[node.index()].get_mut(&t);
-                    if let Some(tr) = tr.filter(|tr| tr.in_flight.is_some_and(|(x, _)| x == e)) {
+                    if self.answered(node, e, t) {
                         // Another announcer can be asked now.
-                        tr.in_flight = None;
                         self.set_due(node, t, now);
                     }
                 }
@@ -581,6 +579,20 @@ impl TxRelay {
             }
         }
         self.recycle(txs);
+    }
+
+    /// The peer behind `e` answered a request for `t` (with the transaction
+    /// or `notfound`): if the request in flight was to that peer, it no
+    /// longer is, and it stops counting toward the peer's load. Returns
+    /// whether it was. A late answer to an expired request changes nothing.
+    fn answered(&mut self, node: NodeId, e: u32, t: TxId) -> bool {
+        let Some(tr) = self.tracked[node.index()].get_mut(&t) else { return false };
+        if tr.in_flight.is_none_or(|(x, _)| x != e) {
+            return false;
+        }
+        tr.in_flight = None;
+        self.peer_in_flight[e as usize] -= 1;
+        true
     }
 
     /// Records an announcement of `t` from the peer behind `e` (Core's
@@ -626,10 +638,13 @@ impl TxRelay {
         match pools.accept(node, t, now) {
             Accept::Accepted(accepted) => self.on_accepted(topo, node, &accepted, now, out),
             Accept::Orphan(parents) => {
-                // Core keeps the orphan and asks the sender for its parents.
+                // Core keeps the orphan and asks the sender for its parents,
+                // which the sender must have.
                 self.untrack(node, t);
+                let bit = Self::local(topo, node, e);
                 for p in parents {
-                    let known = &self.known[node.index()];
+                    let known = &mut self.known[node.index()];
+                    known.set(p, bit);
                     if !known.test(p, known.done_bit) {
                         self.announced(topo, node, e, p, now, true);
                     }
@@ -652,6 +667,7 @@ impl TxRelay {
         let mut requests = std::mem::take(&mut self.requests);
         requests.clear();
         let (tracked, due) = (&mut self.tracked[node.index()], &mut self.due[node.index()]);
+        let peer_in_flight = &mut self.peer_in_flight;
         while let Some(&(at, t)) = due.first() {
             if at > now {
                 break;
@@ -659,7 +675,11 @@ impl TxRelay {
             due.pop_first();
             let tr = tracked.get_mut(&t).expect("a due transaction is tracked");
             tr.due = None;
-            tr.in_flight = None; // due while in flight: the request expired
+            if let Some((edge, _)) = tr.in_flight.take() {
+                // Due while in flight: the request expired and no longer
+                // counts toward the peer's load.
+                peer_in_flight[edge as usize] -= 1;
+            }
             let best = tr
                 .candidates
                 .iter()
@@ -706,3 +726,7 @@ impl TxRelay {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "txrelay_tests.rs"]
+mod tests;
