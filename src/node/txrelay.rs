@@ -31,6 +31,9 @@ pub const NONPREF_PEER_TX_DELAY: SimDuration = SimDuration(2_000_000_000);
 pub const GETDATA_TX_INTERVAL: SimDuration = SimDuration(60_000_000_000);
 /// Core's `MAX_PEER_TX_REQUEST_IN_FLIGHT`: beyond this, a peer counts as overloaded.
 pub const MAX_PEER_TX_REQUEST_IN_FLIGHT: u32 = 100;
+/// Core's `TXID_RELAY_DELAY`: a request by txid (an orphan's parents) waits
+/// this long while wtxid-relay peers exist, which here is always.
+pub const TXID_RELAY_DELAY: SimDuration = SimDuration(2_000_000_000);
 /// Core's `OVERLOADED_PEER_TX_DELAY`.
 pub const OVERLOADED_PEER_TX_DELAY: SimDuration = SimDuration(2_000_000_000);
 
@@ -596,21 +599,25 @@ impl TxRelay {
     }
 
     /// Records an announcement of `t` from the peer behind `e` (Core's
-    /// `ReceivedInv`): outbound peers are preferred and can be asked at
-    /// once, inbound ones after 2 s, and an overloaded peer 2 s later.
-    /// `maybe_known` asks to check whether this peer was recorded or asked
-    /// already; an `inv` needs no check (see [`TxRelay::on_message`]).
-    fn announced(&mut self, topo: &Topology, node: NodeId, e: u32, t: TxId, now: SimTime, maybe_known: bool) {
+    /// `AddTxAnnouncement`): outbound peers are preferred and can be asked
+    /// at once, inbound ones after 2 s, an overloaded peer 2 s later, and an
+    /// orphan's parent (`parent`: requested by txid) 2 s later. An `inv` is
+    /// a peer's first announcement of `t` (see [`TxRelay::on_message`]); a
+    /// parent is checked against the peers recorded or asked already.
+    fn announced(&mut self, topo: &Topology, node: NodeId, e: u32, t: TxId, now: SimTime, parent: bool) {
         let preferred = topo.flags(e).outbound;
         let mut reqtime = now;
         if !preferred {
             reqtime += NONPREF_PEER_TX_DELAY;
         }
+        if parent {
+            reqtime += TXID_RELAY_DELAY;
+        }
         if self.peer_in_flight[e as usize] >= MAX_PEER_TX_REQUEST_IN_FLIGHT {
             reqtime += OVERLOADED_PEER_TX_DELAY;
         }
         let tr = self.tracked[node.index()].entry(t).or_default();
-        if maybe_known && (tr.asked.contains(&e) || tr.candidates.iter().any(|a| a.edge == e)) {
+        if parent && (tr.asked.contains(&e) || tr.candidates.iter().any(|a| a.edge == e)) {
             return;
         }
         tr.candidates.push(Announcement { edge: e, reqtime, preferred });
@@ -639,8 +646,12 @@ impl TxRelay {
             Accept::Accepted(accepted) => self.on_accepted(topo, node, &accepted, now, out),
             Accept::Orphan(parents) => {
                 // Core keeps the orphan and asks the sender for its parents,
-                // which the sender must have.
+                // which the sender must have. An orphan is not requested
+                // again (Core's `AlreadyHaveTx` looks in the orphanage); it
+                // is taken as done here even after the orphanage evicts it.
                 self.untrack(node, t);
+                let known = &mut self.known[node.index()];
+                known.set(t, known.done_bit);
                 let bit = Self::local(topo, node, e);
                 for p in parents {
                     let known = &mut self.known[node.index()];

@@ -672,9 +672,32 @@ fn rejected_transaction_is_never_requested_again() {
     net.check_invariants();
 }
 
+/// Core's `AlreadyHaveTx` looks in the orphanage: an orphan waiting for its
+/// parent is not requested again when another peer announces it.
+#[test]
+fn orphan_is_not_requested_again() {
+    let mut net = Net::new(3, &[full(0, 1), full(0, 2)]);
+    let (p, c) = (tx(1), tx(2));
+    net.pools.parents.insert(c, vec![p]);
+    // Nobody has the parent: node 1 answers its request with notfound.
+    net.create(1, &[c]);
+    net.trickle_now(1, 0);
+    net.run();
+    assert!(matches!(net.pools.accepts[0], (NodeId(0), x, _, Accept::Orphan(_)) if x == c));
+    assert_eq!(net.msgs(TxMsgKind::NotFound, 1, 0).len(), 1, "parent not found");
+
+    net.create(2, &[c]);
+    net.trickle_now(2, 0);
+    net.run();
+    assert_eq!(net.msgs(TxMsgKind::Inv, 2, 0).len(), 1, "node 2 announced the orphan");
+    assert_eq!(net.carrying(TxMsgKind::GetData, c).len(), 1, "the orphan was requested once only");
+    assert_eq!(net.pools.offers(0, c), 1);
+    net.check_invariants();
+}
+
 /// Core's orphan handling: a transaction whose parent is missing is kept
 /// and the parent is requested from the peer that sent the orphan (here
-/// preferred, so at once); when the parent arrives both enter the mempool
+/// preferred; by txid, so `TXID_RELAY_DELAY` later); when the parent arrives both enter the mempool
 /// and are announced onward. The parent was received from that peer, so
 /// (Core's `AddKnownTx` on receipt) it is never announced back to it.
 #[test]
@@ -695,7 +718,11 @@ fn orphan_parents_are_requested_from_the_sender() {
     assert!(matches!(net.pools.accepts[0], (NodeId(0), x, _, Accept::Orphan(_)) if x == c));
     let parent_requests: Vec<_> =
         net.carrying(TxMsgKind::GetData, p).into_iter().filter(|x| x.1 == 0).collect();
-    assert_eq!(parent_requests, vec![(orphan_arrival, 0, 1)], "parent asked of the sender, at once");
+    assert_eq!(
+        parent_requests,
+        vec![(orphan_arrival + TXID_RELAY_DELAY, 0, 1)],
+        "parent asked of the sender, by txid (TXID_RELAY_DELAY later)"
+    );
     assert!(net.pools.held[0].contains(&p) && net.pools.held[0].contains(&c), "both entered");
     let to_bystander: BTreeSet<TxId> =
         net.msgs(TxMsgKind::Inv, 0, 2).iter().flat_map(|s| s.txs.iter().copied()).collect();
