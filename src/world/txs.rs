@@ -259,7 +259,9 @@ pub struct TxWorld {
     /// Blocks holding each transaction.
     tx_blocks: Vec<Vec<BlockId>>,
     /// Transactions spending each input.
-    spenders: BTreeMap<Input, Vec<TxId>>,
+    spenders: Spenders,
+    /// Transactions waiting to be offered to a mempool in `on_reach`.
+    offer_queue: Vec<TxId>,
     /// Per node: its mempool, if it keeps one.
     pools: Vec<Option<NodePool>>,
     /// Nodes with a mempool, in id order.
@@ -315,12 +317,86 @@ pub struct Contents {
     pub fees_sat: u64,
 }
 
+/// Every transaction spending each input, in creation order. Coin numbers
+/// count up and outputs belong to arena transactions, so the first spender
+/// of each input is found by index; further spenders (replacements, double
+/// spends) are rare and kept in an ordered map, with a flag on the first
+/// saying whether there are any. Every acceptance asks this for each input,
+/// in every mempool.
+#[derive(Clone, Debug, Default)]
+struct Spenders {
+    /// First spender of each coin, by coin number (`NO_SPENDER` if none).
+    coin_first: Vec<u32>,
+    /// First spender of each spent output, by the output's transaction:
+    /// (output index, spender).
+    out_first: Vec<Vec<(u16, u32)>>,
+    /// Spenders after the first.
+    more: BTreeMap<Input, Vec<TxId>>,
+}
+
+/// A coin without a spender in [`Spenders`].
+const NO_SPENDER: u32 = u32::MAX;
+/// Set on a first spender when the input has more spenders.
+const HAS_MORE: u32 = 1 << 31;
+
+impl Spenders {
+    /// The first spender's entry of `input` (id and flag), if any.
+    fn first_mut(&mut self, input: Input) -> Option<&mut u32> {
+        match input {
+            Input::Coin(c) => self.coin_first.get_mut(c as usize).filter(|t| **t != NO_SPENDER),
+            Input::Out { tx, vout } => {
+                self.out_first.get_mut(tx.index())?.iter_mut().find(|(v, _)| *v == vout).map(|(_, t)| t)
+            }
+        }
+    }
+
+    fn first(&self, input: Input) -> Option<u32> {
+        match input {
+            Input::Coin(c) => self.coin_first.get(c as usize).copied().filter(|&t| t != NO_SPENDER),
+            Input::Out { tx, vout } => {
+                self.out_first.get(tx.index())?.iter().find(|&&(v, _)| v == vout).map(|&(_, t)| t)
+            }
+        }
+    }
+
+    fn push(&mut self, input: Input, spender: TxId) {
+        assert!(spender.0 < HAS_MORE, "transaction ids stay below 2^31");
+        if let Some(first) = self.first_mut(input) {
+            *first |= HAS_MORE;
+            self.more.entry(input).or_default().push(spender);
+            return;
+        }
+        match input {
+            Input::Coin(c) => {
+                let c = c as usize;
+                if self.coin_first.len() <= c {
+                    self.coin_first.resize(c + 1, NO_SPENDER);
+                }
+                self.coin_first[c] = spender.0;
+            }
+            Input::Out { tx, vout } => {
+                if self.out_first.len() <= tx.index() {
+                    self.out_first.resize_with(tx.index() + 1, Vec::new);
+                }
+                self.out_first[tx.index()].push((vout, spender.0));
+            }
+        }
+    }
+
+    /// Whether some spender of `input` satisfies `f`.
+    fn any(&self, input: Input, mut f: impl FnMut(TxId) -> bool) -> bool {
+        let Some(first) = self.first(input) else { return false };
+        f(TxId(first & !HAS_MORE))
+            || (first & HAS_MORE != 0 && self.more.get(&input).is_some_and(|ts| ts.iter().any(|&t| f(t))))
+    }
+}
+
 /// A node's view of its active chain for the mempool's checks.
 struct NodeChain<'a> {
     tree: &'a BlockTree,
     tip: BlockId,
     tx_blocks: &'a [Vec<BlockId>],
-    spenders: &'a BTreeMap<Input, Vec<TxId>>,
+    spenders: &'a Spenders,
 }
 
 impl NodeChain<'_> {
@@ -335,7 +411,7 @@ impl ChainView for NodeChain<'_> {
     }
 
     fn spent(&self, input: Input) -> bool {
-        self.spenders.get(&input).is_some_and(|txs| txs.iter().any(|&t| ChainView::confirmed(self, t)))
+        self.spenders.any(input, |t| ChainView::confirmed(self, t))
     }
 }
 
@@ -383,7 +459,8 @@ impl TxWorld {
             block_txs: Vec::new(),
             block_recent: Vec::new(),
             tx_blocks: Vec::new(),
-            spenders: BTreeMap::new(),
+            spenders: Spenders::default(),
+            offer_queue: Vec::new(),
             pools,
             pool_nodes,
             sampled,
@@ -482,7 +559,7 @@ impl TxWorld {
         for tx in created {
             let t = self.arena.get(tx);
             for &input in t.inputs.iter() {
-                self.spenders.entry(input).or_default().push(tx);
+                self.spenders.push(input, tx);
             }
             self.tx_blocks.resize_with(self.arena.len(), Vec::new);
             self.fates.resize(self.arena.len(), 0);
@@ -511,7 +588,9 @@ impl TxWorld {
     pub fn on_reach(&mut self, node: NodeId, tx: TxId, now: SimTime, tree: &BlockTree) -> Accept {
         let Some(np) = self.pools[node.index()].as_mut() else { return Accept::Rejected };
         let chain = NodeChain { tree, tip: np.tip, tx_blocks: &self.tx_blocks, spenders: &self.spenders };
-        let mut queue = vec![tx];
+        let queue = &mut self.offer_queue;
+        queue.clear();
+        queue.push(tx);
         let mut accepted = Vec::new();
         let mut first = None;
         while let Some(t) = queue.pop() {
@@ -788,6 +867,33 @@ mod tests {
             cap: SimDuration::from_secs_f64(FAST_REACH_CAP_S),
             hop_pmf,
         }
+    }
+
+    #[test]
+    fn spenders_finds_every_spender_of_an_input() {
+        let mut sp = Spenders::default();
+        let coin = Input::Coin(5);
+        let out = Input::Out { tx: TxId(3), vout: 1 };
+        let other_out = Input::Out { tx: TxId(3), vout: 0 };
+        assert!(!sp.any(coin, |_| true));
+        sp.push(coin, TxId(10));
+        sp.push(out, TxId(11));
+        sp.push(coin, TxId(12));
+        sp.push(coin, TxId(13));
+        let all = |sp: &Spenders, i: Input| {
+            let mut v = Vec::new();
+            sp.any(i, |t| {
+                v.push(t);
+                false
+            });
+            v
+        };
+        assert_eq!(all(&sp, coin), vec![TxId(10), TxId(12), TxId(13)]);
+        assert_eq!(all(&sp, out), vec![TxId(11)]);
+        assert!(all(&sp, other_out).is_empty());
+        assert!(all(&sp, Input::Coin(4)).is_empty());
+        assert!(sp.any(coin, |t| t == TxId(13)));
+        assert!(!sp.any(out, |t| t == TxId(10)));
     }
 
     #[test]
