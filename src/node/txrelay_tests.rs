@@ -407,43 +407,28 @@ fn accepted_transaction_is_announced_once_to_each_tx_relay_peer() {
     net.check_invariants();
 }
 
-/// Core's `TxRequestTracker` with `fPreferredDownload`: an announcement
-/// from an outbound (preferred) peer is requested as soon as it arrives.
+/// Core's `TxRequestTracker` with `fPreferredDownload` and
+/// `NONPREF_PEER_TX_DELAY`: an announcement from an outbound (preferred)
+/// peer is requested as soon as it arrives, one from an inbound peer only
+/// 2 s after it arrives.
 #[test]
-fn outbound_announcer_is_asked_at_once() {
-    // 0 opens to 1: 1 is outbound (preferred) for 0.
-    let mut net = Net::new(2, &[full(0, 1)]);
-    let t = tx(1);
-    net.create(1, &[t]);
-    net.trickle_now(1, 0);
-    net.run();
+fn announcer_is_asked_after_its_delay() {
+    // 0 opens to 1: 1 is outbound (preferred) for 0; 1 opens to 0: inbound.
+    for (conn, delay) in [(full(0, 1), SimDuration::ZERO), (full(1, 0), NONPREF_PEER_TX_DELAY)] {
+        let mut net = Net::new(2, &[conn]);
+        let t = tx(1);
+        net.create(1, &[t]);
+        net.trickle_now(1, 0);
+        net.run();
 
-    let inv = net.msgs(TxMsgKind::Inv, 1, 0);
-    assert_eq!(inv.len(), 1);
-    let arrived = inv[0].delivered.expect("delivered");
-    assert_eq!(net.carrying(TxMsgKind::GetData, t), vec![(arrived, 0, 1)]);
-    assert_eq!(net.carrying(TxMsgKind::Tx, t), vec![(arrived + LATENCY, 1, 0)]);
-    assert!(net.pools.held[0].contains(&t));
-    net.check_invariants();
-}
-
-/// Core's `NONPREF_PEER_TX_DELAY`: an announcement from an inbound
-/// (non-preferred) peer is requested only 2 s after it arrives.
-#[test]
-fn inbound_announcer_is_asked_after_two_seconds() {
-    // 1 opens to 0: 1 is inbound (not preferred) for 0.
-    let mut net = Net::new(2, &[full(1, 0)]);
-    let t = tx(1);
-    net.create(1, &[t]);
-    net.trickle_now(1, 0);
-    net.run();
-
-    let inv = net.msgs(TxMsgKind::Inv, 1, 0);
-    assert_eq!(inv.len(), 1);
-    let arrived = inv[0].delivered.expect("delivered");
-    assert_eq!(net.carrying(TxMsgKind::GetData, t), vec![(arrived + NONPREF_PEER_TX_DELAY, 0, 1)]);
-    assert!(net.pools.held[0].contains(&t));
-    net.check_invariants();
+        let inv = net.msgs(TxMsgKind::Inv, 1, 0);
+        assert_eq!(inv.len(), 1);
+        let arrived = inv[0].delivered.expect("delivered");
+        assert_eq!(net.carrying(TxMsgKind::GetData, t), vec![(arrived + delay, 0, 1)]);
+        assert_eq!(net.carrying(TxMsgKind::Tx, t), vec![(arrived + delay + LATENCY, 1, 0)]);
+        assert!(net.pools.held[0].contains(&t));
+        net.check_invariants();
+    }
 }
 
 /// Core's `TxRequestTracker` preference: while an inbound announcement
