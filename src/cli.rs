@@ -61,7 +61,7 @@ struct RunArgs {
     /// Also write graph.csv (edge list) and nodes.csv.
     #[arg(long)]
     write_graph: bool,
-    /// Worker threads for several runs (default: all cores).
+    /// Worker threads for several runs and for the parallel parts of one run (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
 }
@@ -160,13 +160,15 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
     // The binary may read the wall clock for display only (ARCHITECTURE.md invariant 4).
     #[allow(clippy::disallowed_methods)]
     let started = Instant::now();
+    // Seeds run in parallel, and a run itself uses the pool for independent
+    // pure work (mempool samples); `--threads` bounds both.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+        .context("cannot start worker threads")?;
     let results: Vec<Result<RunDone, Failure>> = if seeds.len() == 1 {
-        vec![run_one(&config, &meta, seeds[0], &dir_for(seeds[0]), !args.quiet)]
+        vec![pool.install(|| run_one(&config, &meta, seeds[0], &dir_for(seeds[0]), !args.quiet))]
     } else {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(args.threads.unwrap_or(0))
-            .build()
-            .context("cannot start worker threads")?;
         let bar = progress_bar(seeds.len() as u64, args.quiet, "runs");
         let out = pool.install(|| {
             seeds

@@ -738,14 +738,31 @@ impl TxWorld {
 
     /// Samples every mempool for the time series.
     pub fn sample(&mut self, now: SimTime, max_block_weight: u64) {
-        for &n in &self.sampled {
-            let np = self.pools[n.index()].as_mut().expect("pool nodes keep mempools");
-            let min_fee_sat_kvb = np.pool.min_fee_sat_kvb(now);
-            let t = np.pool.template(&self.arena, max_block_weight);
-            let rates = t.txs.iter().map(|&x| self.arena.get(x).feerate_sat_vb());
-            let (lo, hi) = rates.fold((None, None), |(lo, hi): (Option<f64>, Option<f64>), r| {
-                (Some(lo.map_or(r, |l| l.min(r))), Some(hi.map_or(r, |h| h.max(r))))
-            });
+        use rayon::prelude::*;
+        let pools = &mut self.pools;
+        let min_fees: Vec<u64> = self
+            .sampled
+            .iter()
+            .map(|&n| pools[n.index()].as_mut().expect("pool nodes keep mempools").pool.min_fee_sat_kvb(now))
+            .collect();
+        // Each node's next-block template is a pure function of its mempool,
+        // so they are built in parallel (the bulk of a sample's cost at large
+        // mempools); results come back in node order, so outputs do not
+        // depend on the number of threads.
+        let (pools, arena) = (&self.pools, &self.arena);
+        let ranges: Vec<(Option<f64>, Option<f64>)> = self
+            .sampled
+            .par_iter()
+            .map(|&n| {
+                let np = pools[n.index()].as_ref().expect("pool nodes keep mempools");
+                let t = np.pool.template(arena, max_block_weight);
+                t.txs.iter().map(|&x| arena.get(x).feerate_sat_vb()).fold((None, None), |(lo, hi), r| {
+                    (Some(lo.map_or(r, |l: f64| l.min(r))), Some(hi.map_or(r, |h: f64| h.max(r))))
+                })
+            })
+            .collect();
+        for ((&n, min_fee_sat_kvb), (lo, hi)) in self.sampled.iter().zip(min_fees).zip(ranges) {
+            let np = self.pools[n.index()].as_ref().expect("pool nodes keep mempools");
             self.samples.push(MempoolSample {
                 time: now,
                 node: n,

@@ -70,6 +70,40 @@ fn several_runs_do_not_depend_on_the_thread_count() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// One run also uses the worker threads (mempool samples build their
+/// templates in parallel); its files do not depend on how many there are.
+#[test]
+fn one_run_does_not_depend_on_the_thread_count() {
+    let dir = temp_dir("cli-threads-one");
+    let scenario = r#"
+name = "tx-tiny"
+seed = 4
+[stop]
+sim_time_s = 5400
+[network]
+nodes = 40
+preset = "bitcoin-2019"
+[mining]
+pools = "bitcoin-2015"
+[transactions]
+rate_per_s = 3.0
+relay = "fast"
+observers = 6
+[output]
+mempool_sample_s = 300
+"#;
+    std::fs::write(dir.join("tx.toml"), scenario).unwrap();
+    for t in ["1", "2"] {
+        let out = powsim(&["run", "tx.toml", "--threads", t, "--out", &format!("t{t}"), "--quiet"], &dir);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let (a, b) = (dir_contents(&dir.join("t1")), dir_contents(&dir.join("t2")));
+    let rows = |body: &[u8]| body.iter().filter(|&&c| c == b'\n').count();
+    assert!(a.iter().any(|(name, body)| name == "mempool.csv" && rows(body) > 100), "mempool sampled");
+    assert_eq!(a, b);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 /// Each bad input exits with code 2, names the file, line and key, and writes nothing.
 #[test]
 fn bad_scenarios_get_clear_errors_and_write_nothing() {
