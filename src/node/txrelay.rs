@@ -371,11 +371,9 @@ impl TxRelay {
         now: SimTime,
         out: &mut Vec<TxAction>,
     ) {
-        let known = &mut self.known[node.index()];
         for &t in txs {
+            let known = &mut self.known[node.index()];
             known.set(t, known.done_bit);
-        }
-        for &t in txs {
             self.untrack(node, t);
         }
         self.log[node.index()].extend_from_slice(txs);
@@ -489,8 +487,8 @@ impl TxRelay {
         if cand.len() <= max {
             // Everything goes: the order within the message does not matter.
             for &t in &cand {
-                if !known.test(t, bit) {
-                    known.set(t, bit);
+                // `set` tells a repeat of the log from a first offer.
+                if known.set(t, bit) {
                     inv.push(t);
                 }
             }

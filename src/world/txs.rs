@@ -340,16 +340,6 @@ const NO_SPENDER: u32 = u32::MAX;
 const HAS_MORE: u32 = 1 << 31;
 
 impl Spenders {
-    /// The first spender's entry of `input` (id and flag), if any.
-    fn first_mut(&mut self, input: Input) -> Option<&mut u32> {
-        match input {
-            Input::Coin(c) => self.coin_first.get_mut(c as usize).filter(|t| **t != NO_SPENDER),
-            Input::Out { tx, vout } => {
-                self.out_first.get_mut(tx.index())?.iter_mut().find(|(v, _)| *v == vout).map(|(_, t)| t)
-            }
-        }
-    }
-
     fn first(&self, input: Input) -> Option<u32> {
         match input {
             Input::Coin(c) => self.coin_first.get(c as usize).copied().filter(|&t| t != NO_SPENDER),
@@ -361,26 +351,35 @@ impl Spenders {
 
     fn push(&mut self, input: Input, spender: TxId) {
         assert!(spender.0 < HAS_MORE, "transaction ids stay below 2^31");
-        if let Some(first) = self.first_mut(input) {
-            *first |= HAS_MORE;
-            self.more.entry(input).or_default().push(spender);
-            return;
-        }
-        match input {
+        let first = match input {
             Input::Coin(c) => {
                 let c = c as usize;
                 if self.coin_first.len() <= c {
                     self.coin_first.resize(c + 1, NO_SPENDER);
                 }
-                self.coin_first[c] = spender.0;
+                let cell = &mut self.coin_first[c];
+                if *cell == NO_SPENDER {
+                    *cell = spender.0;
+                    return;
+                }
+                cell
             }
             Input::Out { tx, vout } => {
                 if self.out_first.len() <= tx.index() {
                     self.out_first.resize_with(tx.index() + 1, Vec::new);
                 }
-                self.out_first[tx.index()].push((vout, spender.0));
+                let list = &mut self.out_first[tx.index()];
+                match list.iter().position(|&(v, _)| v == vout) {
+                    Some(i) => &mut list[i].1,
+                    None => {
+                        list.push((vout, spender.0));
+                        return;
+                    }
+                }
             }
-        }
+        };
+        *first |= HAS_MORE;
+        self.more.entry(input).or_default().push(spender);
     }
 
     /// Whether some spender of `input` satisfies `f`.
