@@ -39,6 +39,9 @@ pub struct NodeSlot {
     /// Overrides the outbound count: the full-relay count for `BitcoinCore`,
     /// the drawn degree for `Degree2015` (pool nodes).
     pub outbound: Option<u32>,
+    /// Overrides the block-relay-only outbound count (`BitcoinCore`'s, or
+    /// none for `Degree2015`): these connections come after `outbound`.
+    pub block_relay: Option<u32>,
     /// Overrides the `BitcoinCore` connection limit for this node.
     pub max_connections: Option<u32>,
 }
@@ -46,7 +49,7 @@ pub struct NodeSlot {
 impl Default for NodeSlot {
     /// An ordinary listening node with the spec's counts.
     fn default() -> Self {
-        NodeSlot { listening: true, outbound: None, max_connections: None }
+        NodeSlot { listening: true, outbound: None, block_relay: None, max_connections: None }
     }
 }
 
@@ -127,17 +130,19 @@ fn retry(
 /// Per-node outbound counts and inbound capacities for `BitcoinCore`.
 struct CorePlan {
     full_relay: Vec<u32>,
-    block_relay: u32,
+    block_relay: Vec<u32>,
     inbound_capacity: Vec<u32>,
 }
 
 impl CorePlan {
     fn new(nodes: &[NodeSlot], full: u32, block: u32, max_conn: u32) -> Result<CorePlan, TopologyError> {
-        let mut plan = CorePlan { full_relay: Vec::new(), block_relay: block, inbound_capacity: Vec::new() };
+        let mut plan =
+            CorePlan { full_relay: Vec::new(), block_relay: Vec::new(), inbound_capacity: Vec::new() };
         for (i, slot) in nodes.iter().enumerate() {
             let full_i = slot.outbound.unwrap_or(full);
+            let block_i = slot.block_relay.unwrap_or(block);
             let max_i = slot.max_connections.unwrap_or(max_conn);
-            let out = u64::from(full_i) + u64::from(block);
+            let out = u64::from(full_i) + u64::from(block_i);
             if out > u64::from(max_i) {
                 return Err(TopologyError::Infeasible(format!(
                     "node {i} opens {out} outbound connections but allows at most {max_i} connections in all; \
@@ -145,6 +150,7 @@ impl CorePlan {
                 )));
             }
             plan.full_relay.push(full_i);
+            plan.block_relay.push(block_i);
             plan.inbound_capacity.push(if slot.listening { max_i - out as u32 } else { 0 });
         }
         let listening = plan.inbound_capacity.iter().filter(|c| **c > 0).count();
@@ -227,7 +233,7 @@ fn bitcoin_core(plan: &CorePlan, rng: &mut SimRng) -> Vec<Connection> {
     let mut conns = Vec::new();
     for &me in &order {
         let full = plan.full_relay[me as usize];
-        for k in 0..full + plan.block_relay {
+        for k in 0..full + plan.block_relay[me as usize] {
             let Some(t) = pick_target(&pool.open, me, &peers[me as usize], rng) else { break };
             pool.consume(t);
             link(&mut peers, me, t);
@@ -252,9 +258,9 @@ fn miller_degree_pmf() -> [f64; 20] {
 }
 
 /// One `Degree2015` draw, following SimBlock: nodes join in id order; each
-/// draws its outbound degree (or takes its slot's override) and connects to
-/// that many distinct random other nodes that are not yet its peers (in either
-/// direction). Inbound is unlimited; `listening` and `max_connections` are
+/// draws its outbound degree (or takes its slot's override, followed by its
+/// block-relay-only connections) and connects to that many distinct random
+/// other nodes that are not yet its peers (in either direction). Inbound is unlimited; `listening` and `max_connections` are
 /// ignored. If fewer nodes are available, it connects to all of them.
 fn degree_2015(nodes: &[NodeSlot], rng: &mut SimRng) -> Vec<Connection> {
     let pmf = miller_degree_pmf();
@@ -262,11 +268,11 @@ fn degree_2015(nodes: &[NodeSlot], rng: &mut SimRng) -> Vec<Connection> {
     let mut peers: Vec<Vec<u32>> = vec![Vec::new(); nodes.len()];
     let mut conns = Vec::new();
     for (me, slot) in everyone.iter().zip(nodes) {
-        let degree = slot.outbound.unwrap_or_else(|| rng.weighted_index(&pmf) as u32 + 1);
-        for _ in 0..degree {
+        let full = slot.outbound.unwrap_or_else(|| rng.weighted_index(&pmf) as u32 + 1);
+        for k in 0..full + slot.block_relay.unwrap_or(0) {
             let Some(t) = pick_target(&everyone, *me, &peers[*me as usize], rng) else { break };
             link(&mut peers, *me, t);
-            conns.push(Connection::full_relay(*me, t));
+            conns.push(Connection { block_relay_only: k >= full, ..Connection::full_relay(*me, t) });
         }
     }
     conns
@@ -285,11 +291,20 @@ mod tests {
         SimRng::from_seed_u64(seed)
     }
 
-    /// 1,000 nodes, one in five listening, node 0 a pool with 50 outbound.
+    /// 1,000 nodes, one in five listening; node 0 a pool with 50 outbound,
+    /// 42 of them block-relay-only, node 1 one with 30 full-relay and the
+    /// spec's block-relay-only count.
     fn core_slots() -> Vec<NodeSlot> {
         let mut slots: Vec<NodeSlot> =
             (0..1000).map(|i| NodeSlot { listening: i % 5 == 0, ..NodeSlot::default() }).collect();
-        slots[0] = NodeSlot { listening: true, outbound: Some(50), max_connections: Some(700) };
+        slots[0] = NodeSlot {
+            listening: true,
+            outbound: Some(8),
+            block_relay: Some(42),
+            max_connections: Some(700),
+        };
+        slots[1] =
+            NodeSlot { listening: true, outbound: Some(30), block_relay: None, max_connections: Some(300) };
         slots
     }
 
@@ -303,8 +318,9 @@ mod tests {
             let n = NodeId(i as u32);
             let out: Vec<u32> = t.edges_of(n).filter(|&e| t.flags(e).outbound).collect();
             let block_only = out.iter().filter(|&&e| t.flags(e).block_relay_only).count();
-            assert_eq!(out.len(), slot.outbound.unwrap_or(8) as usize + 2, "node {i}");
-            assert_eq!(block_only, 2, "node {i}");
+            let block = slot.block_relay.unwrap_or(2) as usize;
+            assert_eq!(out.len(), slot.outbound.unwrap_or(8) as usize + block, "node {i}");
+            assert_eq!(block_only, block, "node {i}");
             assert!(t.degree(n) <= slot.max_connections.unwrap_or(125) as usize, "node {i}");
             if !slot.listening {
                 assert_eq!(t.degree(n), out.len(), "non-listening node {i} has inbound");
@@ -352,16 +368,20 @@ mod tests {
     #[test]
     fn degree_2015_draws_outbound_from_miller() {
         let mut slots = vec![NodeSlot::default(); 2000];
-        slots[7].outbound = Some(300);
+        slots[7].outbound = Some(8);
+        slots[7].block_relay = Some(292);
         let t = generate(&TopologySpec::Degree2015, &slots, &mut rng(4)).unwrap();
         assert_well_formed(&t);
         assert!(t.is_connected());
         let mut counts = [0usize; 21];
         for i in 0..2000u32 {
             let out = t.outbound_count(NodeId(i));
+            let block_only =
+                t.edges_of(NodeId(i)).filter(|&e| t.flags(e).outbound && t.flags(e).block_relay_only);
             if i == 7 {
-                assert_eq!(out, 300);
+                assert_eq!((out, block_only.count()), (300, 292));
             } else {
+                assert_eq!(block_only.count(), 0, "node {i}");
                 assert!((1..=20).contains(&out), "node {i}: {out}");
                 counts[out] += 1;
             }

@@ -206,8 +206,29 @@ pub struct PoolConfig {
     pub upload_bps: Option<f64>,
     /// Download bandwidth of the pool's node (bits/s); `None`: the region's.
     pub download_bps: Option<f64>,
-    /// Outbound connections the pool's node opens; `None`: as other nodes.
+    /// Outbound connections the pool's node opens in all; `None`: as other
+    /// nodes.
     pub connections: Option<u32>,
+    /// How many of `connections` relay transactions; the rest are
+    /// block-relay-only. `None`: [`POOL_TX_RELAY_CONNECTIONS`] (at most
+    /// `connections`).
+    pub tx_relay_connections: Option<u32>,
+}
+
+/// Outbound connections of a pool's node that relay transactions unless the
+/// pool says otherwise: Bitcoin Core's `MAX_OUTBOUND_FULL_RELAY_CONNECTIONS`.
+/// A pool's further connections are block-relay-only, the only kind Core
+/// opens beyond that limit.
+pub const POOL_TX_RELAY_CONNECTIONS: u32 = 8;
+
+impl PoolConfig {
+    /// The pool node's outbound connections as (full relay, block-relay-only),
+    /// or `None` when it opens as many as other nodes.
+    pub fn outbound_split(&self) -> Option<(u32, u32)> {
+        let total = self.connections?;
+        let full = self.tx_relay_connections.unwrap_or(POOL_TX_RELAY_CONNECTIONS).min(total);
+        Some((full, total - full))
+    }
 }
 
 /// Where the hash power is.

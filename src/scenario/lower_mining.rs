@@ -90,6 +90,7 @@ pub(crate) fn bitcoin_2015_pools() -> Vec<PoolConfig> {
         upload_bps: Some(bps),
         download_bps: Some(bps),
         connections: Some(BITCOIN_2015_POOL_CONNECTIONS),
+        tx_relay_connections: None,
     };
     BITCOIN_2015.iter().enumerate().map(pool).collect()
 }
@@ -187,13 +188,29 @@ fn lower_pool(ctx: &Ctx<'_>, i: usize, table: Spanned<Table<RawPool>>) -> Result
     }
     ctx.required(&key("hash_share"), &raw.hash_share, Some(&span), "a number > 0 and <= 1")?;
     let region = ctx.required(&key("region"), &raw.region, Some(&span), "one of NA, EU, SA, AP, JP, AU")?;
+    let connections = ctx.opt_int(&key("connections"), &raw.connections, 1u32, 10_000)?;
+    if connections.is_none() {
+        let here = "connections is not set";
+        ctx.absent(&key("tx_relay_connections"), &raw.tx_relay_connections, "connections", here)?;
+    }
+    let tx_relay_connections =
+        ctx.opt_int(&key("tx_relay_connections"), &raw.tx_relay_connections, 0u32, 10_000)?;
+    if let (Some(total), Some(tx), Some(field)) =
+        (connections, tx_relay_connections, &raw.tx_relay_connections)
+    {
+        if tx > total {
+            let message = format!("must be at most connections = {total}, got {tx}");
+            return Err(ctx.err(&key("tx_relay_connections"), Some(&field.span()), message));
+        }
+    }
     Ok(PoolConfig {
         name: name.get_ref().clone(),
         hash_share: ctx.float(&key("hash_share"), &raw.hash_share, SHARE, 0.0)?,
         region: lower_region(ctx, &key("region"), region)?,
         upload_bps: mbps(ctx, &key("upload_mbps"), &raw.upload_mbps)?,
         download_bps: mbps(ctx, &key("download_mbps"), &raw.download_mbps)?,
-        connections: ctx.opt_int(&key("connections"), &raw.connections, 1u32, 10_000)?,
+        connections,
+        tx_relay_connections,
     })
 }
 

@@ -133,6 +133,7 @@ pub(crate) struct RawPool {
     pub(crate) upload_mbps: Opt<Float>,
     pub(crate) download_mbps: Opt<Float>,
     pub(crate) connections: Opt<Int>,
+    pub(crate) tx_relay_connections: Opt<Int>,
 }
 
 /// `[transactions]`.

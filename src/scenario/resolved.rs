@@ -182,6 +182,9 @@ fn write_pool(out: &mut String, pool: &PoolConfig) {
     if let Some(connections) = pool.connections {
         key(out, "connections", connections);
     }
+    if let Some(tx) = pool.tx_relay_connections {
+        key(out, "tx_relay_connections", tx);
+    }
 }
 
 /// The Mbit/s literal whose value times 1e6 is exactly `bps`. `bps / 1e6`

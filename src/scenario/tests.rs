@@ -178,17 +178,20 @@ fn bitcoin_2015_pool_preset_follows_gervais() {
     assert!((pools[0].hash_share - 0.289 / 1.001).abs() < 1e-12);
     assert!(pools.iter().all(|p| p.upload_bps == Some(1e8) && p.download_bps == Some(1e8)));
     assert!(pools.iter().all(|p| p.connections == Some(750)));
+    assert!(pools.iter().all(|p| p.outbound_split() == Some((8, 742))));
 }
 
 #[test]
 fn explicit_pools_are_lowered_with_bits_per_second() {
     let text = "name = \"p\"\n[[mining.pool]]\nname = \"a\"\nhash_share = 0.75\nregion = \"eu\"\nupload_mbps = 50\n\
-                download_mbps = 0.1\nconnections = 30\n[[mining.pool]]\nname = \"b\"\nhash_share = 0.25\nregion = \"JP\"\n";
+                download_mbps = 0.1\nconnections = 30\ntx_relay_connections = 12\n[[mining.pool]]\nname = \"b\"\n\
+                hash_share = 0.25\nregion = \"JP\"\n";
     let config = parse(text).expect("pools");
     let MinersConfig::Pools(pools) = &config.mining.miners else { panic!("pools") };
     assert_eq!(pools[0].region, Region::EU);
     assert_eq!((pools[0].upload_bps, pools[0].download_bps), (Some(5e7), Some(0.1 * 1e6)));
     assert_eq!((pools[0].connections, pools[1].connections, pools[1].upload_bps), (Some(30), None, None));
+    assert_eq!((pools[0].outbound_split(), pools[1].outbound_split()), (Some((12, 18)), None));
     assert_eq!(parse(&resolved_toml(&config)), Ok(config));
 }
 

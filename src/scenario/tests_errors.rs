@@ -133,6 +133,11 @@ fn pool_tables_are_checked() {
     check(twice, Some(7), "mining.pool[1].name", "already used by mining.pool[0]");
     let region = "name = \"x\"\n[[mining.pool]]\nname = \"a\"\nhash_share = 1\nregion = \"Mars\"\n";
     check(region, Some(5), "mining.pool[0].region", "NA, EU, SA, AP, JP, AU");
+    let one = "name = \"x\"\n[[mining.pool]]\nname = \"a\"\nhash_share = 1\nregion = \"NA\"\n";
+    let alone = format!("{one}tx_relay_connections = 4\n");
+    check(&alone, Some(6), "mining.pool[0].tx_relay_connections", "only with connections");
+    let more = format!("{one}connections = 10\ntx_relay_connections = 11\n");
+    check(&more, Some(7), "mining.pool[0].tx_relay_connections", "at most connections = 10, got 11");
     let both = "name = \"x\"\n[mining]\npools = \"every-node\"\n[[mining.pool]]\nname = \"a\"\nhash_share = 1\nregion = \"NA\"\n";
     check(both, Some(3), "mining.pools", "not both");
     let crowded = "name = \"x\"\n[network]\nnodes = 10\n";

@@ -365,6 +365,7 @@ fn build_topology(
         .map(|_| NodeSlot {
             listening: !placement.chance(non_listening),
             outbound: None,
+            block_relay: None,
             max_connections: None,
         })
         .collect();
@@ -372,8 +373,10 @@ fn build_topology(
         if let Some(p) = &m.pool {
             let slot = &mut slots[m.miner.node.index()];
             slot.listening = true;
-            if let Some(c) = p.connections {
-                slot.outbound = Some(c);
+            if let Some((full, block)) = p.outbound_split() {
+                let c = full + block;
+                slot.outbound = Some(full);
+                slot.block_relay = Some(block);
                 let base = match &config.network.topology {
                     TopologyConfig::BitcoinCore { max_connections, .. } => *max_connections,
                     _ => 125,
