@@ -30,21 +30,22 @@ struct Page {
 /// Maps a transaction id to the slot of its entry. A direct table is split into pages of
 /// consecutive ids, allocated while one of their ids is present, so a lookup is two loads
 /// and memory follows the window of ids the mempool holds rather than every id ever seen.
+/// The transaction relay indexes its request trackers with it too.
 #[derive(Clone, Debug, Default)]
-pub(super) struct SlotIndex {
+pub(crate) struct SlotIndex {
     pages: Vec<Option<Box<Page>>>,
 }
 
 impl SlotIndex {
     /// The slot of `tx`, if it is in the mempool.
-    pub(super) fn get(&self, tx: TxId) -> Option<u32> {
+    pub(crate) fn get(&self, tx: TxId) -> Option<u32> {
         let page = self.pages.get((tx.0 >> PAGE_BITS) as usize)?.as_deref()?;
         let slot = page.slots[tx.index() % PAGE_LEN];
         (slot != NO_SLOT).then_some(slot)
     }
 
     /// Records that `tx` lives in `slot`; `tx` must be absent.
-    pub(super) fn insert(&mut self, tx: TxId, slot: u32) {
+    pub(crate) fn insert(&mut self, tx: TxId, slot: u32) {
         let p = (tx.0 >> PAGE_BITS) as usize;
         if self.pages.len() <= p {
             self.pages.resize_with(p + 1, || None);
@@ -52,17 +53,17 @@ impl SlotIndex {
         let page =
             self.pages[p].get_or_insert_with(|| Box::new(Page { live: 0, slots: [NO_SLOT; PAGE_LEN] }));
         let cell = &mut page.slots[tx.index() % PAGE_LEN];
-        assert_eq!(*cell, NO_SLOT, "mempool: {tx:?} indexed twice");
+        assert_eq!(*cell, NO_SLOT, "slot index: {tx:?} indexed twice");
         *cell = slot;
         page.live += 1;
     }
 
     /// Forgets `tx` and returns its slot; `tx` must be present.
-    pub(super) fn remove(&mut self, tx: TxId) -> u32 {
+    pub(crate) fn remove(&mut self, tx: TxId) -> u32 {
         let p = (tx.0 >> PAGE_BITS) as usize;
-        let page = self.pages[p].as_deref_mut().expect("mempool: removing an unindexed id");
+        let page = self.pages[p].as_deref_mut().expect("slot index: removing an unindexed id");
         let slot = std::mem::replace(&mut page.slots[tx.index() % PAGE_LEN], NO_SLOT);
-        assert_ne!(slot, NO_SLOT, "mempool: removing an unindexed id");
+        assert_ne!(slot, NO_SLOT, "slot index: removing an unindexed id");
         page.live -= 1;
         if page.live == 0 {
             self.pages[p] = None;

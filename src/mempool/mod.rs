@@ -30,6 +30,7 @@ mod walk;
 mod tests;
 
 pub use accept::ChainView;
+pub(crate) use index::SlotIndex;
 pub use outcome::{Accepted, RbfFailure, Reject, Removal, RemovalReason};
 pub use policy::{DEFAULT_MEMORY_PER_VBYTE, FeerateCompare, Policy, fee_at_rate, feerate_per_kvb};
 pub use pool::{Mempool, Totals};

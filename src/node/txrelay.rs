@@ -10,10 +10,11 @@
 //! announcement queues and "known" filters, trickle timers, and per-node
 //! request trackers.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use super::message::{INV_ENTRY_BYTES, MESSAGE_HEADER_BYTES};
-use crate::mempool::TxId;
+use crate::mempool::{SlotIndex, TxId};
 use crate::net::{NodeId, Topology};
 use crate::sim::{SimDuration, SimRng, SimTime};
 
@@ -139,7 +140,9 @@ struct Announcement {
     preferred: bool,
 }
 
-/// Core's `TxRequestTracker` entry for one transaction at one node.
+/// Core's `TxRequestTracker` entry for one transaction at one node. Entries
+/// live in one slab for all nodes; a freed entry keeps its lists' capacity
+/// for the next.
 #[derive(Clone, Debug, Default)]
 struct Tracked {
     candidates: Vec<Announcement>,
@@ -248,12 +251,16 @@ pub struct TxRelay {
     inbound_timer: Vec<bool>,
     /// Per node: the earliest pending `Requests` timer.
     request_timer: Vec<Option<SimTime>>,
-    /// Per node: tracked announcements of transactions it lacks.
-    tracked: Vec<BTreeMap<TxId, Tracked>>,
+    /// Per node: where in `slab` the tracker of each transaction it lacks
+    /// and heard of is.
+    tracked: Vec<SlotIndex>,
+    slab: Vec<Tracked>,
+    free_tracked: Vec<u32>,
     /// Per node: tracked transactions by the time they next need attention
     /// (an announcement's request time, or the expiry of the request in
-    /// flight); each tracked transaction has at most one entry.
-    due: Vec<BTreeSet<(SimTime, TxId)>>,
+    /// flight), earliest first. An entry whose tracker is gone or now due at
+    /// another time is stale and skipped; the earliest entry is never stale.
+    due: Vec<BinaryHeap<Reverse<(SimTime, TxId)>>>,
     /// Per edge: requests in flight to that peer.
     peer_in_flight: Vec<u32>,
     /// Per node: the trickle-timer stream.
@@ -281,8 +288,10 @@ impl TxRelay {
             edge_timer: vec![false; e],
             inbound_timer: vec![false; n],
             request_timer: vec![None; n],
-            tracked: vec![BTreeMap::new(); n],
-            due: vec![BTreeSet::new(); n],
+            tracked: vec![SlotIndex::default(); n],
+            slab: Vec::new(),
+            free_tracked: Vec::new(),
+            due: vec![BinaryHeap::new(); n],
             peer_in_flight: vec![0; e],
             rng,
             batches: Vec::new(),
@@ -342,22 +351,62 @@ impl TxRelay {
         (e - topo.edges_of(node).start) as usize
     }
 
-    /// Forgets the announcements of `t` at `node`.
-    fn untrack(&mut self, node: NodeId, t: TxId) {
-        if let Some(tr) = self.tracked[node.index()].remove(&t) {
-            if let Some(at) = tr.due {
-                self.due[node.index()].remove(&(at, t));
+    /// The tracker of `t` at `node`, if it has one.
+    fn tracker(&mut self, node: NodeId, t: TxId) -> Option<&mut Tracked> {
+        let i = self.tracked[node.index()].get(t)?;
+        Some(&mut self.slab[i as usize])
+    }
+
+    /// The tracker of `t` at `node`, new and empty if it had none.
+    fn tracker_or_new(&mut self, node: NodeId, t: TxId) -> &mut Tracked {
+        let i = match self.tracked[node.index()].get(t) {
+            Some(i) => i,
+            None => {
+                let i = self.free_tracked.pop().unwrap_or_else(|| {
+                    self.slab.push(Tracked::default());
+                    (self.slab.len() - 1) as u32
+                });
+                self.tracked[node.index()].insert(t, i);
+                i
             }
+        };
+        &mut self.slab[i as usize]
+    }
+
+    /// Forgets the announcements of `t` at `node`; its entry in the due
+    /// order turns stale.
+    fn untrack(&mut self, node: NodeId, t: TxId) {
+        if self.tracked[node.index()].get(t).is_some() {
+            let i = self.tracked[node.index()].remove(t);
+            let tr = &mut self.slab[i as usize];
+            tr.candidates.clear();
+            tr.asked.clear();
+            (tr.in_flight, tr.due) = (None, None);
+            self.free_tracked.push(i);
         }
+        self.drop_stale(node);
     }
 
     /// Sets when tracked transaction `t` at `node` next needs attention.
     fn set_due(&mut self, node: NodeId, t: TxId, at: SimTime) {
-        let Some(tr) = self.tracked[node.index()].get_mut(&t) else { return };
-        if let Some(old) = tr.due.replace(at) {
-            self.due[node.index()].remove(&(old, t));
+        let Some(tr) = self.tracker(node, t) else { return };
+        tr.due = Some(at);
+        self.due[node.index()].push(Reverse((at, t)));
+        self.drop_stale(node);
+    }
+
+    /// Pops stale entries off the front of `node`'s due order, so that its
+    /// first entry is a live one.
+    fn drop_stale(&mut self, node: NodeId) {
+        let (due, tracked) = (&mut self.due[node.index()], &self.tracked[node.index()]);
+        while let Some(&Reverse((at, t))) = due.peek() {
+            match tracked.get(t) {
+                Some(i) if self.slab[i as usize].due == Some(at) => break,
+                _ => {
+                    due.pop();
+                }
+            }
         }
-        self.due[node.index()].insert((at, t));
     }
 
     /// `node` accepted `txs` into its mempool (created there, or received):
@@ -587,7 +636,7 @@ impl TxRelay {
     /// longer is, and it stops counting toward the peer's load. Returns
     /// whether it was. A late answer to an expired request changes nothing.
     fn answered(&mut self, node: NodeId, e: u32, t: TxId) -> bool {
-        let Some(tr) = self.tracked[node.index()].get_mut(&t) else { return false };
+        let Some(tr) = self.tracker(node, t) else { return false };
         if tr.in_flight.is_none_or(|(x, _)| x != e) {
             return false;
         }
@@ -614,7 +663,7 @@ impl TxRelay {
         if self.peer_in_flight[e as usize] >= MAX_PEER_TX_REQUEST_IN_FLIGHT {
             reqtime += OVERLOADED_PEER_TX_DELAY;
         }
-        let tr = self.tracked[node.index()].entry(t).or_default();
+        let tr = self.tracker_or_new(node, t);
         if parent && (tr.asked.contains(&e) || tr.candidates.iter().any(|a| a.edge == e)) {
             return;
         }
@@ -675,19 +724,21 @@ impl TxRelay {
     fn request_due(&mut self, pools: &dyn TxPools, node: NodeId, now: SimTime, out: &mut Vec<TxAction>) {
         let mut requests = std::mem::take(&mut self.requests);
         requests.clear();
-        let (tracked, due) = (&mut self.tracked[node.index()], &mut self.due[node.index()]);
-        let peer_in_flight = &mut self.peer_in_flight;
-        while let Some(&(at, t)) = due.first() {
+        loop {
+            self.drop_stale(node);
+            let due = &mut self.due[node.index()];
+            let Some(&Reverse((at, t))) = due.peek() else { break };
             if at > now {
                 break;
             }
-            due.pop_first();
-            let tr = tracked.get_mut(&t).expect("a due transaction is tracked");
+            due.pop();
+            let i = self.tracked[node.index()].get(t).expect("the first due entry is live");
+            let tr = &mut self.slab[i as usize];
             tr.due = None;
             if let Some((edge, _)) = tr.in_flight.take() {
                 // Due while in flight: the request expired and no longer
                 // counts toward the peer's load.
-                peer_in_flight[edge as usize] -= 1;
+                self.peer_in_flight[edge as usize] -= 1;
             }
             let best = tr
                 .candidates
@@ -709,13 +760,13 @@ impl TxRelay {
                     Some(r) => r,
                     None => {
                         // Nobody left to ask.
-                        tracked.remove(&t);
+                        self.untrack(node, t);
                         continue;
                     }
                 },
             };
             tr.due = Some(next);
-            due.insert((next, t));
+            self.due[node.index()].push(Reverse((next, t)));
         }
         // One getdata per peer, transactions in the order they fell due.
         requests.sort_by_key(|&(edge, _)| edge);
@@ -727,7 +778,7 @@ impl TxRelay {
             self.send(edge, TxMsgKind::GetData, txs, pools, out);
         }
         self.requests = requests;
-        if let Some(&(at, _)) = self.due[node.index()].first() {
+        if let Some(&Reverse((at, _))) = self.due[node.index()].peek() {
             if self.request_timer[node.index()].is_none_or(|t| at < t) {
                 self.request_timer[node.index()] = Some(at);
                 out.push(TxAction::Timer { at, timer: TxTimer::Requests { node } });

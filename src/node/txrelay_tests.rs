@@ -13,7 +13,7 @@
 
 use super::*;
 use crate::net::Connection;
-use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One-way latency of every message.
 const LATENCY: SimDuration = SimDuration::from_millis(100);
