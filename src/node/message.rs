@@ -56,8 +56,10 @@ pub struct Msg {
     /// Entries carried by `inv`/`headers`, transactions of `getblocktxn`
     /// and `blocktxn` (1 otherwise).
     pub count: u32,
-    /// Transaction bytes carried by `blocktxn` (0 otherwise).
-    pub bytes: u64,
+    /// Transaction bytes carried by `blocktxn` (0 otherwise). A block's
+    /// weight is at most 4e9 (`consensus.max_block_weight`), so its bytes fit;
+    /// 32 bits keep a queued event at 24 bytes.
+    pub bytes: u32,
 }
 
 impl Msg {
@@ -77,7 +79,7 @@ impl Msg {
             // Block hash, index count, and one differentially encoded index
             // per transaction (one byte each for nearby indexes).
             MsgKind::GetBlockTxn => 32 + varint_len(count) + count,
-            MsgKind::BlockTxn => 32 + varint_len(count) + self.bytes,
+            MsgKind::BlockTxn => 32 + varint_len(count) + u64::from(self.bytes),
             MsgKind::SendCmpctOn | MsgKind::SendCmpctOff => 9,
         };
         MESSAGE_HEADER_BYTES + body

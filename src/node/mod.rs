@@ -355,6 +355,7 @@ impl Nodes {
             self.set_flag(b, r, flag::IN_FLIGHT);
             self.nodes[r.index()].in_flight += 1;
         }
+        let bytes = u32::try_from(bytes).expect("a block's transactions fit in 4e9 weight units");
         let request = Msg { kind: MsgKind::GetBlockTxn, block: b, count: missing, bytes };
         out.push(Action::Send { edge: e, msg: request });
         false
