@@ -8,7 +8,7 @@
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use powsim::report::{BandRow, RunMeta, Summary, Written, write_run};
+use powsim::report::{BandRow, PoolRow, RunMeta, Summary, Written, write_run};
 use powsim::scenario::{self, Config, ScenarioError};
 use powsim::sim::StopReason;
 use powsim::world::{RunOutput, simulate};
@@ -185,11 +185,12 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
     };
     let mut summaries = Vec::new();
     let mut bands = Vec::new();
+    let mut pools = Vec::new();
     let mut code = 0;
     for r in results {
-        let RunDone { summary, reason, dir, bands: b } = r?;
-        if bands.is_empty() {
-            bands = b;
+        let RunDone { summary, reason, dir, bands: b, pools: p } = r?;
+        if summaries.is_empty() {
+            (bands, pools) = (b, p);
         }
         if reason == StopReason::EventBudget {
             eprintln!(
@@ -207,6 +208,7 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
     }
     if !args.quiet {
         print_summary(&summaries, started.elapsed());
+        print_pools(&summaries, &pools);
         if config.transactions.is_some() {
             print_tx_summary(&summaries, &bands);
         }
@@ -221,13 +223,15 @@ struct RunDone {
     dir: PathBuf,
     /// Confirmation delay by fee-rate band (empty without transactions).
     bands: Vec<BandRow>,
+    /// One row per miner.
+    pools: Vec<PoolRow>,
 }
 
 fn run_one(config: &Config, meta: &RunMeta, seed: u64, dir: &Path, show: bool) -> Result<RunDone, Failure> {
     let out = simulate_with_progress(config, seed, show)?;
-    let Written { summary, bands } =
+    let Written { summary, bands, pools } =
         write_run(dir, config, meta, &out).map_err(|e| Failure { code: 1, error: e.into() })?;
-    Ok(RunDone { summary, reason: out.stats.reason, dir: dir.to_path_buf(), bands })
+    Ok(RunDone { summary, reason: out.stats.reason, dir: dir.to_path_buf(), bands, pools })
 }
 
 fn simulate_with_progress(config: &Config, seed: u64, show: bool) -> Result<RunOutput, Failure> {
@@ -303,6 +307,51 @@ fn print_summary(rows: &[Summary], wall: Duration) {
         );
     }
     println!("(times in seconds; wall time {:.2} s)", wall.as_secs_f64());
+}
+
+/// Miners shown in the terminal's pool table; `pools.csv` has them all.
+const POOLS_SHOWN: usize = 20;
+
+/// Concentration per seed, then the first seed's miners, largest first.
+fn print_pools(rows: &[Summary], pools: &[PoolRow]) {
+    println!();
+    println!("{:>8} {:>7} {:>9} {:>8} {:>6}", "seed", "hhi", "nakamoto", "top%", "empty");
+    for s in rows {
+        println!(
+            "{:>8} {:>7} {:>9} {:>8} {:>6}",
+            s.seed,
+            fmt_opt(s.hhi, 4),
+            s.nakamoto_coefficient.map_or_else(|| "-".to_string(), |n| n.to_string()),
+            fmt_opt(s.top_pool_share.map(|r| r * 100.0), 2),
+            s.empty_blocks
+        );
+    }
+    let mut order: Vec<&PoolRow> = pools.iter().collect();
+    order.sort_by(|a, b| b.hash_share.total_cmp(&a.hash_share));
+    println!();
+    println!("miners (first seed; revenue from main-chain blocks)");
+    println!(
+        "{:>16} {:>7} {:>6} {:>6} {:>6} {:>7} {:>6} {:>12} {:>8} {:>8}",
+        "pool", "hash%", "found", "main", "stale", "stale%", "empty", "revenue_btc", "rev%", "rev/hash"
+    );
+    for p in order.iter().take(POOLS_SHOWN) {
+        println!(
+            "{:>16} {:>7.2} {:>6} {:>6} {:>6} {:>7} {:>6} {:>12.4} {:>8} {:>8}",
+            p.pool,
+            p.hash_share * 100.0,
+            p.blocks_found,
+            p.blocks_main,
+            p.stale_blocks,
+            fmt_opt(p.stale_rate.map(|r| r * 100.0), 2),
+            p.empty_blocks,
+            p.revenue_btc,
+            fmt_opt(p.revenue_share.map(|r| r * 100.0), 2),
+            fmt_opt(p.revenue_per_hash_share, 3)
+        );
+    }
+    if order.len() > POOLS_SHOWN {
+        println!("{:>16} ({} more in pools.csv)", "...", order.len() - POOLS_SHOWN);
+    }
 }
 
 fn print_tx_summary(rows: &[Summary], bands: &[BandRow]) {

@@ -5,10 +5,12 @@
 //! directory and renamed into place only when all are complete, so a result
 //! directory that exists is whole. No wall-clock time appears in any file.
 
+mod pools;
 mod summary;
 mod txs;
 mod write;
 
+pub use pools::{Concentration, PoolRow, concentration, pool_rows};
 pub use summary::{STALE_RATE_EXCLUDED_HEIGHTS, Summary, main_chain_flags, summarize};
 pub use txs::{BandRow, Confirmations, FEERATE_BANDS, TxSummary, band_rows, quantile, tx_summary};
 pub use write::{ReportError, RunMeta, Written, write_run};

@@ -67,6 +67,15 @@ pub struct Summary {
     pub compact_reconstruct_rate: Option<f64>,
     /// Largest total size any mempool reached (million vbytes).
     pub mempool_peak_vmb: f64,
+    /// Herfindahl-Hirschman index of main-chain blocks over miners (0 to 1).
+    pub hhi: Option<f64>,
+    /// Fewest miners holding more than half of the main-chain blocks.
+    pub nakamoto_coefficient: Option<u32>,
+    /// Largest miner's share of main-chain blocks.
+    pub top_pool_share: Option<f64>,
+    /// Mined blocks with no transaction but the coinbase (0 without
+    /// `[transactions]`).
+    pub empty_blocks: u64,
     /// Simulated time at the end of the run.
     pub sim_time_s: f64,
     /// Events processed.
@@ -98,11 +107,16 @@ pub fn summarize(scenario: &str, out: &RunOutput) -> Summary {
         }
         None => super::txs::TxSummary::default(),
     };
-    summarize_with(scenario, out, tx)
+    summarize_with(scenario, out, tx, &super::pools::pool_rows(out))
 }
 
-/// The summary with transaction figures already computed.
-pub(crate) fn summarize_with(scenario: &str, out: &RunOutput, tx: super::txs::TxSummary) -> Summary {
+/// The summary with transaction figures and per-miner rows already computed.
+pub(crate) fn summarize_with(
+    scenario: &str,
+    out: &RunOutput,
+    tx: super::txs::TxSummary,
+    pools: &[super::pools::PoolRow],
+) -> Summary {
     let w = &out.world;
     let tree = w.tree();
     let best = w.best_block();
@@ -120,6 +134,7 @@ pub(crate) fn summarize_with(scenario: &str, out: &RunOutput, tx: super::txs::Tx
     };
     let q = |p: f64| m.propagation().quantile(p).map(|ns| ns as f64 / 1e9);
     let start_found = tree.get(tree.start_tip()).found_at;
+    let conc = super::pools::concentration(pools);
     Summary {
         scenario: scenario.to_string(),
         seed: out.seed,
@@ -149,6 +164,10 @@ pub(crate) fn summarize_with(scenario: &str, out: &RunOutput, tx: super::txs::Tx
         fee_share_of_revenue: tx.fee_share_of_revenue,
         compact_reconstruct_rate: m.compact_reconstruct_rate(),
         mempool_peak_vmb: tx.mempool_peak_vmb,
+        hhi: conc.hhi,
+        nakamoto_coefficient: conc.nakamoto_coefficient,
+        top_pool_share: conc.top_pool_share,
+        empty_blocks: pools.iter().map(|p| p.empty_blocks).sum(),
         sim_time_s: out.stats.end_time.as_secs_f64(),
         events: out.stats.events,
     }

@@ -1,6 +1,7 @@
 //! Writing a run's files: into a temporary sibling directory first, renamed
 //! into place when every file is complete.
 
+use super::pools::{PoolRow, pool_rows};
 use super::summary::{Summary, main_chain_flags, summarize_with};
 use super::txs::{
     BandRow, Confirmations, TxSummary, band_rows, block_fees, mempool_rows, tx_rows, tx_summary,
@@ -68,10 +69,12 @@ pub struct Written {
     pub summary: Summary,
     /// Confirmation delay by fee-rate band (empty without transactions).
     pub bands: Vec<BandRow>,
+    /// One row per miner.
+    pub pools: Vec<PoolRow>,
 }
 
-/// Writes every output file of a run into `dir` and returns its summary and
-/// fee-rate bands.
+/// Writes every output file of a run into `dir` and returns its summary,
+/// fee-rate bands and miner rows.
 pub fn write_run(
     dir: &Path,
     config: &Config,
@@ -96,8 +99,10 @@ pub fn write_run(
     let w = &out.world;
     let conf = w.txs().map(|txw| Confirmations::new(w.tree(), txw, w.best_block()));
     let tx = conf.as_ref().map_or_else(TxSummary::default, |c| tx_summary(out, c));
-    let summary = summarize_with(&config.name, out, tx);
+    let pools = pool_rows(out);
+    let summary = summarize_with(&config.name, out, tx, &pools);
     write_csv(&tmp.join("summary.csv"), std::iter::once(&summary))?;
+    write_csv(&tmp.join("pools.csv"), pools.iter())?;
     write_csv(&tmp.join("blocks.csv"), block_rows(out).iter())?;
     write_csv(&tmp.join("reorgs.csv"), reorg_rows(out).iter())?;
     write_csv(&tmp.join("difficulty.csv"), difficulty_rows(out).iter())?;
@@ -113,7 +118,7 @@ pub fn write_run(
         fs::remove_dir_all(dir).map_err(io_err(dir))?;
     }
     fs::rename(&tmp, dir).map_err(io_err(dir))?;
-    Ok(Written { summary, bands })
+    Ok(Written { summary, bands, pools })
 }
 
 /// A CSV row type with its column names, so an empty table still gets its
@@ -151,6 +156,10 @@ impl Row for Summary {
         "fee_share_of_revenue",
         "compact_reconstruct_rate",
         "mempool_peak_vmb",
+        "hhi",
+        "nakamoto_coefficient",
+        "top_pool_share",
+        "empty_blocks",
         "sim_time_s",
         "events",
     ];

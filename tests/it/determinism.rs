@@ -23,7 +23,7 @@ fn same_seed_gives_identical_files_and_other_seeds_differ() {
     let base = temp_dir("determinism");
     let a = write(&base.join("a"), 11, &[]);
     let b = write(&base.join("b"), 11, &[]);
-    assert_eq!(a.len(), 7, "summary, blocks, reorgs, difficulty, graph, nodes, manifest");
+    assert_eq!(a.len(), 8, "summary, pools, blocks, reorgs, difficulty, graph, nodes, manifest");
     assert_eq!(a, b);
     let c = write(&base.join("c"), 12, &[]);
     let differing =

@@ -2,7 +2,7 @@
 
 use crate::common::{config, run};
 use powsim::consensus::{ConsensusParams, decode_compact};
-use powsim::report::{main_chain_flags, summarize};
+use powsim::report::{concentration, main_chain_flags, pool_rows, summarize};
 
 /// Analytic stale rate (1 - exp(-d/T) for a fixed delay d): every block reaches all other hash
 /// power after exactly d seconds; Poisson blocks with mean interval T. With
@@ -329,4 +329,82 @@ fn fifo_formula_reproduces_the_published_table() {
         let w = fifo_wait_blocks(rho, 3000);
         assert!((w - expected).abs() < 0.001, "rho {rho}: {w} vs {expected}");
     }
+}
+
+/// With honest miners and negligible latency, revenue follows hash power:
+/// each miner's share of main-chain revenue is its hash share within
+/// sampling error (4 binomial standard errors), and `pools.csv`'s figures
+/// add up (found = main + stale, revenue = subsidy of its main-chain
+/// blocks, shares sum to 1) and agree with the summary's concentration.
+#[test]
+fn revenue_follows_hash_power_on_an_ideal_network() {
+    let shares = [0.4, 0.25, 0.2, 0.1, 0.05];
+    let pools: String = shares
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("[[mining.pool]]\nname = \"p{i}\"\nhash_share = {s}\nregion = \"NA\"\n"))
+        .collect();
+    let text = format!(
+        "name = \"honest\"\n[stop]\nblocks = 20000\n[network]\nnodes = 10\npreset = \"ideal\"\nlatency_ms = 1\n\
+         topology = \"complete\"\n[relay]\nprotocol = \"unsolicited\"\nvalidation_ms = 0\nvalidation_ms_per_mb = 0\n{pools}"
+    );
+    let out = run(&config(&text, &[]), 3);
+    let rows = pool_rows(&out);
+    let summary = summarize("x", &out);
+    let main_total: u64 = rows.iter().map(|r| r.blocks_main).sum();
+    assert_eq!(main_total, summary.blocks_main);
+    assert!(main_total >= 19_990, "{main_total}");
+    let share_sum: f64 = rows.iter().filter_map(|r| r.revenue_share).sum();
+    assert!((share_sum - 1.0).abs() < 1e-9, "{share_sum}");
+    for (r, &h) in rows.iter().zip(&shares) {
+        assert_eq!(r.blocks_found, r.blocks_main + r.stale_blocks, "{}", r.pool);
+        assert!((r.revenue_btc - r.blocks_main as f64 * 50.0).abs() < 1e-6, "{}: {}", r.pool, r.revenue_btc);
+        assert_eq!((r.fees_btc, r.empty_blocks), (0.0, 0), "{}", r.pool);
+        let se = (h * (1.0 - h) / main_total as f64).sqrt();
+        let got = r.revenue_share.unwrap();
+        println!("{}: hash {h}, revenue {got:.4} (4 SE {:.4}), ratio {:.3}", r.pool, 4.0 * se, got / h);
+        assert!((got - h).abs() <= 4.0 * se, "{}: revenue share {got} vs hash share {h}", r.pool);
+        assert!((r.revenue_per_hash_share.unwrap() - got / h).abs() < 1e-12);
+    }
+    let conc = concentration(&rows);
+    assert_eq!(summary.nakamoto_coefficient, Some(2));
+    assert_eq!((summary.hhi, summary.top_pool_share), (conc.hhi, conc.top_pool_share));
+    let hhi: f64 = shares.iter().map(|s| s * s).sum();
+    assert!((summary.hhi.unwrap() - hhi).abs() < 0.01, "{:?} vs {hhi}", summary.hhi);
+}
+
+/// On a real latency graph with short block intervals, small pools on slow
+/// links lose blocks to forks and earn less than their hash share, while
+/// the large well-connected pool, which never races itself, earns more (the
+/// direction of Gervais et al.'s and sipa's simulations).
+#[test]
+fn small_badly_connected_pools_earn_less_than_their_hash_share() {
+    let mut pools = String::from(
+        "[[mining.pool]]\nname = \"big\"\nhash_share = 0.5\nregion = \"NA\"\nupload_mbps = 100\ndownload_mbps = 100\nconnections = 60\n",
+    );
+    for (i, region) in ["AU", "SA", "AU", "SA", "JP", "AU", "SA", "JP", "AU", "SA"].iter().enumerate() {
+        pools.push_str(&format!(
+            "[[mining.pool]]\nname = \"small-{i}\"\nhash_share = 0.05\nregion = \"{region}\"\nupload_mbps = 1\ndownload_mbps = 1\nconnections = 2\n"
+        ));
+    }
+    let text = format!(
+        "name = \"centralisation\"\n[stop]\nblocks = 3000\n[network]\nnodes = 100\npreset = \"bitcoin-2015\"\n\
+         topology = \"bitcoin-core\"\n[relay]\nprotocol = \"legacy\"\n[blocks]\nsize_bytes = 500000\n\
+         [consensus]\nblock_interval_s = 20\n{pools}"
+    );
+    let out = run(&config(&text, &[]), 5);
+    let rows = pool_rows(&out);
+    let big = &rows[0];
+    let small_main: u64 = rows[1..].iter().map(|r| r.blocks_main).sum();
+    let small_found: u64 = rows[1..].iter().map(|r| r.blocks_found).sum();
+    let small_share: f64 = rows[1..].iter().filter_map(|r| r.revenue_share).sum();
+    println!(
+        "big: ratio {:.3}, stale {:?}; small pools together: {small_main} of {small_found} found on the main chain, revenue share {small_share:.3}",
+        big.revenue_per_hash_share.unwrap(),
+        big.stale_rate
+    );
+    assert!(small_share < 0.5 - 0.03, "small pools' revenue share {small_share}");
+    assert!(big.revenue_per_hash_share.unwrap() > 1.03, "{:?}", big.revenue_per_hash_share);
+    let small_stale = 1.0 - small_main as f64 / small_found as f64;
+    assert!(small_stale > 2.0 * big.stale_rate.unwrap(), "small {small_stale} vs big {:?}", big.stale_rate);
 }
