@@ -315,15 +315,20 @@ const POOLS_SHOWN: usize = 20;
 /// Concentration per seed, then the first seed's miners, largest first.
 fn print_pools(rows: &[Summary], pools: &[PoolRow]) {
     println!();
-    println!("{:>8} {:>7} {:>9} {:>8} {:>6}", "seed", "hhi", "nakamoto", "top%", "empty");
+    println!(
+        "{:>8} {:>7} {:>9} {:>8} {:>6} {:>8} {:>9}",
+        "seed", "hhi", "nakamoto", "top%", "empty", "gamma", "selfish%"
+    );
     for s in rows {
         println!(
-            "{:>8} {:>7} {:>9} {:>8} {:>6}",
+            "{:>8} {:>7} {:>9} {:>8} {:>6} {:>8} {:>9}",
             s.seed,
             fmt_opt(s.hhi, 4),
             s.nakamoto_coefficient.map_or_else(|| "-".to_string(), |n| n.to_string()),
             fmt_opt(s.top_pool_share.map(|r| r * 100.0), 2),
-            s.empty_blocks
+            s.empty_blocks,
+            fmt_opt(s.gamma_measured, 3),
+            fmt_opt(s.selfish_revenue_share.map(|r| r * 100.0), 2)
         );
     }
     let mut order: Vec<&PoolRow> = pools.iter().collect();
@@ -331,13 +336,24 @@ fn print_pools(rows: &[Summary], pools: &[PoolRow]) {
     println!();
     println!("miners (first seed; revenue from main-chain blocks)");
     println!(
-        "{:>16} {:>7} {:>6} {:>6} {:>6} {:>7} {:>6} {:>12} {:>8} {:>8}",
-        "pool", "hash%", "found", "main", "stale", "stale%", "empty", "revenue_btc", "rev%", "rev/hash"
+        "{:>16} {:>9} {:>7} {:>6} {:>6} {:>6} {:>7} {:>6} {:>12} {:>8} {:>8}",
+        "pool",
+        "strategy",
+        "hash%",
+        "found",
+        "main",
+        "stale",
+        "stale%",
+        "empty",
+        "revenue_btc",
+        "rev%",
+        "rev/hash"
     );
     for p in order.iter().take(POOLS_SHOWN) {
         println!(
-            "{:>16} {:>7.2} {:>6} {:>6} {:>6} {:>7} {:>6} {:>12.4} {:>8} {:>8}",
+            "{:>16} {:>9} {:>7.2} {:>6} {:>6} {:>6} {:>7} {:>6} {:>12.4} {:>8} {:>8}",
             p.pool,
+            p.strategy,
             p.hash_share * 100.0,
             p.blocks_found,
             p.blocks_main,

@@ -15,6 +15,7 @@ pub use txs::{Contents, MempoolSample, ReachModel, TxWorld, fate};
 use crate::chain::{BlockTree, NewBlock, Origin};
 use crate::consensus::{BlockId, Header, block_subsidy, earliest_valid_time, sha256d};
 use crate::metrics::{Metrics, ReorgRecord};
+use crate::mining::strategy::{Publish, Strategy};
 use crate::mining::{HashPower, PoolId};
 use crate::net::{Jitter, LatencyModel, NodeId, Region, Topology, UploadLink, sample_latency_ns};
 use crate::node::{Action, Ctx, Msg, Nodes, TxAction, TxMsg, TxRelay, TxTimer};
@@ -56,6 +57,8 @@ pub enum Stream {
     Observers = 11,
     /// Per-node transaction trickle timers (full relay).
     TxTrickle = 12,
+    /// Forced tie-breaking (`mining.gamma`).
+    Gamma = 13,
 }
 
 impl StreamKind for Stream {
@@ -143,6 +146,16 @@ pub struct World {
     latency_rng: Vec<SimRng>,
     hash: HashPower,
     miners_at: Vec<Vec<PoolId>>,
+    /// Per miner: what it mines on and when it publishes.
+    strategies: Vec<Box<dyn Strategy>>,
+    /// Blocks of strategic miners not yet published.
+    withheld: std::collections::BTreeSet<BlockId>,
+    /// Publications decided while node actions were being applied.
+    to_publish: Vec<(NodeId, Publish)>,
+    /// `mining.gamma`, and its stream.
+    gamma: Option<f64>,
+    gamma_rng: SimRng,
+    contests: ContestStats,
     mining_rng: SimRng,
     content_rng: SimRng,
     generation: u32,
@@ -160,6 +173,23 @@ pub struct World {
     /// Deliver and Validated events scheduled but not yet handled.
     in_flight: u64,
     actions: Vec<Action>,
+}
+
+/// Blocks other miners found while a strategic pool's block tied with
+/// another: Eyal and Sirer's γ is the share that built on the pool's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ContestStats {
+    /// Blocks found by other miners during a contest.
+    pub blocks: u64,
+    /// Of those, blocks built on the strategic pool's block.
+    pub on_pool: u64,
+}
+
+impl ContestStats {
+    /// The measured γ, if any block was found during a contest.
+    pub fn gamma(&self) -> Option<f64> {
+        (self.blocks > 0).then(|| self.on_pool as f64 / self.blocks as f64)
+    }
 }
 
 /// Size, weight and transaction count of every mined block.
@@ -234,6 +264,9 @@ impl World {
         step(&mut self.nodes, ctx, &mut out);
         self.apply(now, &mut out, queue);
         self.actions = out;
+        while let Some((node, blocks)) = self.to_publish.pop() {
+            self.publish(now, node, blocks, queue);
+        }
     }
 
     /// Schedules the first events: the mining clock and, for a time-bounded
@@ -339,6 +372,11 @@ impl World {
     fn stop_mining(&mut self, now: SimTime, queue: &mut EventQueue<Event>) {
         if !self.mining_stopped {
             self.mining_stopped = true;
+            for p in 0..self.strategies.len() {
+                let publish = self.strategies[p].on_stop(&self.tree);
+                let node = self.hash.miners()[p].node;
+                self.publish(now, node, publish, queue);
+            }
             queue.schedule(now + self.stop.drain, Event::DrainEnd);
         }
     }
@@ -346,17 +384,24 @@ impl World {
     fn block_found(&mut self, now: SimTime, queue: &mut EventQueue<Event>) {
         let winner = self.hash.draw_winner(&mut self.mining_rng);
         let node = self.hash.miner(winner).node;
-        let b = self.mine_block(now, winner, node);
+        let node_tip = self.nodes.tip(node);
+        let strategic = self.strategies[winner.index()].is_strategic();
+        let parent = match self.contest_parent(winner) {
+            Some(p) => p,
+            None => self.strategies[winner.index()].target(&self.tree, node_tip),
+        };
+        let b = self.mine_block(now, winner, node, parent);
         self.nodes.grow(&self.tree);
-        self.metrics.on_block_found(b, node);
-        if self.tree.get(b).chainwork > self.tree.get(self.best).chainwork {
-            self.best = b;
-            self.metrics.on_best_block(&self.tree, b);
-            if let Some(txw) = self.txw.as_mut() {
-                schedule_reaches(txw.on_best_block(now, &self.tree, b), queue);
-            }
+        self.metrics.on_block_found(b, node, now);
+        if strategic {
+            self.withheld.insert(b);
+            let publish = self.strategies[winner.index()].on_mined(&self.tree, b, node_tip);
+            self.publish(now, node, publish, queue);
+            self.retarget_miners(now, node, self.nodes.tip(node), queue);
+        } else {
+            self.on_published(now, b, queue);
+            self.node_step(now, queue, |nodes, ctx, out| nodes.on_block_mined(ctx, node, b, out));
         }
-        self.node_step(now, queue, |nodes, ctx, out| nodes.on_block_mined(ctx, node, b, out));
         let start = self.tree.get(self.tree.start_tip()).height;
         let mined_above_start = u64::from(self.tree.get(self.best).height - start);
         if self.stop.blocks.is_some_and(|target| mined_above_start >= target) {
@@ -366,10 +411,57 @@ impl World {
         }
     }
 
-    /// Builds a block on `node`'s tip the way Core's miner does: header time
+    /// A block became public: it may be the new best block.
+    fn on_published(&mut self, now: SimTime, b: BlockId, queue: &mut EventQueue<Event>) {
+        if self.tree.get(b).chainwork > self.tree.get(self.best).chainwork {
+            self.best = b;
+            self.metrics.on_best_block(&self.tree, b);
+            if let Some(txw) = self.txw.as_mut() {
+                schedule_reaches(txw.on_best_block(now, &self.tree, b), queue);
+            }
+        }
+    }
+
+    /// A strategic pool at `node` publishes `blocks`.
+    fn publish(&mut self, now: SimTime, node: NodeId, blocks: Publish, queue: &mut EventQueue<Event>) {
+        if blocks.is_empty() {
+            return;
+        }
+        for &b in &blocks {
+            self.withheld.remove(&b);
+            self.metrics.on_published(b, now);
+            self.on_published(now, b, queue);
+        }
+        self.node_step(now, queue, |nodes, ctx, out| nodes.publish(ctx, node, &blocks, out));
+    }
+
+    /// Where another miner's block goes while a strategic pool contests a
+    /// tie: with `mining.gamma` set, on the pool's block with probability γ
+    /// and on the other block otherwise; without it, where the miner's node
+    /// is (`None`). Counts the block for the measured γ either way.
+    fn contest_parent(&mut self, winner: PoolId) -> Option<BlockId> {
+        if self.strategies[winner.index()].is_strategic() {
+            return None;
+        }
+        let contest = self.strategies.iter().find_map(|s| s.contest())?;
+        let parent = match self.gamma {
+            Some(g) => {
+                if self.gamma_rng.chance(g) {
+                    contest.ours
+                } else {
+                    contest.theirs
+                }
+            }
+            None => self.nodes.tip(self.hash.miner(winner).node),
+        };
+        self.contests.blocks += 1;
+        self.contests.on_pool += u64::from(parent == contest.ours);
+        Some(parent)
+    }
+
+    /// Builds a block on `parent` the way Core's miner does: header time
     /// at least MTP + 1 (and within the timewarp bound), otherwise the clock.
-    fn mine_block(&mut self, now: SimTime, winner: PoolId, node: NodeId) -> BlockId {
-        let parent = self.nodes.tip(node);
+    fn mine_block(&mut self, now: SimTime, winner: PoolId, node: NodeId, parent: BlockId) -> BlockId {
         let prec = self.tree.get(parent);
         let params = self.tree.params();
         let time = earliest_valid_time(&self.tree, parent, params).max(node_clock_s(now));
@@ -422,7 +514,7 @@ impl World {
                     self.in_flight += 1;
                     queue.schedule(done_at, Event::Validated { node, block });
                 }
-                Action::Connected { node, block } => self.metrics.on_connected(&self.tree, block, node, now),
+                Action::Connected { node, block } => self.metrics.on_connected(block, node, now),
                 Action::Reorg { node, old_tip, new_tip, fork } => {
                     let h = |b: BlockId| self.tree.get(b).height;
                     let rec = ReorgRecord {
@@ -439,6 +531,13 @@ impl World {
                 Action::TipChanged { node, tip } => {
                     if let Some(txw) = self.txw.as_mut() {
                         txw.on_tip_changed(node, tip, now, &self.tree);
+                    }
+                    for &p in &self.miners_at[node.index()] {
+                        let s = &mut self.strategies[p.index()];
+                        if s.is_strategic() {
+                            let publish = s.on_public_tip(&self.tree, tip);
+                            self.to_publish.push((node, publish));
+                        }
                     }
                     self.retarget_miners(now, node, tip, queue);
                 }
@@ -480,9 +579,10 @@ impl World {
         if self.miners_at[node.index()].is_empty() {
             return;
         }
-        let bits = self.tree.next_bits(tip, node_clock_s(now));
         let mut changed = false;
         for &p in &self.miners_at[node.index()] {
+            let target = self.strategies[p.index()].target(&self.tree, tip);
+            let bits = self.tree.next_bits(target, node_clock_s(now));
             changed |= self.hash.set_work_bits(p, bits);
         }
         if changed && !self.mining_stopped {
@@ -492,7 +592,21 @@ impl World {
 
     /// Finishes metrics after the run loop returns.
     pub fn finish(&mut self) {
-        let best = self.tree.best_block();
+        // Blocks still withheld when the run ends were never public.
+        let best = if self.withheld.is_empty() {
+            self.tree.best_block()
+        } else {
+            let mut best = self.tree.start_tip();
+            for (id, rec) in self.tree.iter() {
+                if rec.verdict.is_ok()
+                    && !self.withheld.contains(&id)
+                    && rec.chainwork > self.tree.get(best).chainwork
+                {
+                    best = id;
+                }
+            }
+            best
+        };
         self.best = best;
         self.metrics.finish(&self.tree, best);
     }
@@ -530,6 +644,21 @@ impl World {
     /// The metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
+    }
+
+    /// Blocks other miners found during a strategic pool's tie.
+    pub fn contests(&self) -> ContestStats {
+        self.contests
+    }
+
+    /// The strategy of each miner.
+    pub fn strategies(&self) -> &[Box<dyn Strategy>] {
+        &self.strategies
+    }
+
+    /// Replaces miner `p`'s strategy; only before the run starts.
+    pub fn set_strategy(&mut self, p: PoolId, strategy: Box<dyn Strategy>) {
+        self.strategies[p.index()] = strategy;
     }
 
     /// The most-work block (after `finish`: the final main chain's tip).
@@ -589,7 +718,20 @@ pub fn simulate(
     seed: u64,
     observe: impl FnMut(&World, &crate::sim::RunStats),
 ) -> Result<RunOutput, BuildError> {
+    simulate_with(config, seed, |_| {}, observe)
+}
+
+/// [`simulate`], with `setup` changing the built world before the run
+/// starts (for example [`World::set_strategy`] with a strategy of one's
+/// own).
+pub fn simulate_with(
+    config: &Config,
+    seed: u64,
+    setup: impl FnOnce(&mut World),
+    observe: impl FnMut(&World, &crate::sim::RunStats),
+) -> Result<RunOutput, BuildError> {
     let Built { mut world, mut queue } = build::build(config, seed)?;
+    setup(&mut world);
     world.start(&mut queue, config.stop.sim_time_s);
     let limits = crate::sim::RunLimits { max_events: config.stop.max_events, max_time: SimTime::MAX };
     let stats = crate::sim::run(&mut world, &mut queue, limits, observe);

@@ -23,6 +23,9 @@ pub const FINALITY_DEPTH: u32 = 1000;
 /// Per-block propagation facts.
 #[derive(Clone, Debug, Default)]
 pub struct BlockStats {
+    /// When its miner made it public: when it was found, unless a strategy
+    /// withheld it. Propagation times count from here.
+    pub published: SimTime,
     /// Nodes holding the block validated.
     pub nodes_reached: u32,
     /// Hash share of those nodes.
@@ -126,16 +129,23 @@ impl Metrics {
         (a > 0).then(|| c as f64 / a as f64)
     }
 
-    /// A block was mined at `node`.
-    pub fn on_block_found(&mut self, b: BlockId, node: NodeId) {
+    /// A block was mined at `node` at `now`.
+    pub fn on_block_found(&mut self, b: BlockId, node: NodeId, now: SimTime) {
         assert_eq!(self.slot(b), Some(self.blocks.len()), "blocks are reported in id order");
-        self.blocks.push(BlockStats::default());
+        self.blocks.push(BlockStats { published: now, ..BlockStats::default() });
         self.miner_node.push(node);
         self.pending.push_back(b);
     }
 
+    /// A withheld block was published at `now`.
+    pub fn on_published(&mut self, b: BlockId, now: SimTime) {
+        if let Some(i) = self.slot(b) {
+            self.blocks[i].published = now;
+        }
+    }
+
     /// `node` now holds `b` validated, at `now`.
-    pub fn on_connected(&mut self, tree: &BlockTree, b: BlockId, node: NodeId, now: SimTime) {
+    pub fn on_connected(&mut self, b: BlockId, node: NodeId, now: SimTime) {
         let Some(i) = self.slot(b) else { return };
         let n = self.node_hash_share.len() as f64;
         let share = self.node_hash_share[node.index()];
@@ -154,7 +164,7 @@ impl Metrics {
             }
         }
         if node != miner {
-            let delay = now.since(tree.get(b).found_at).as_secs_f64();
+            let delay = now.since(st.published).as_secs_f64();
             st.delays_s.push(delay as f32);
         }
     }

@@ -10,6 +10,8 @@
 //! This module decides *who* finds the next block and *when*; building the
 //! block and relaying it belong to the world and the nodes.
 
+pub mod strategy;
+
 use crate::consensus::{U256, decode_compact};
 use crate::net::NodeId;
 use crate::sim::SimRng;

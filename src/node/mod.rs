@@ -412,6 +412,20 @@ impl Nodes {
         self.receive_data(ctx, n, b, None, out);
     }
 
+    /// A pool at `n` publishes `blocks` (a chain, oldest first, that it mined
+    /// and withheld): the node takes them as its own and announces them to
+    /// every peer that lacks them, even when they do not give it more work
+    /// than its tip (a withholding pool matching a public block).
+    pub fn publish(&mut self, ctx: Ctx<'_>, n: NodeId, blocks: &[BlockId], out: &mut Vec<Action>) {
+        if blocks.is_empty() {
+            return;
+        }
+        for &b in blocks {
+            self.receive_data(ctx, n, b, None, out);
+        }
+        self.announce(ctx, n, blocks, out);
+    }
+
     /// Full data of `b` is now at `r` (received over `via`, or mined locally).
     fn receive_data(&mut self, ctx: Ctx<'_>, r: NodeId, b: BlockId, via: Option<u32>, out: &mut Vec<Action>) {
         let f = self.flags(b, r);

@@ -17,6 +17,11 @@ pub struct PoolRow {
     pub pool: String,
     /// Node the miner works through.
     pub node: u32,
+    /// Its strategy (`honest`, `selfish`, or a library user's).
+    pub strategy: String,
+    /// True for a strategy that may withhold blocks.
+    #[serde(skip)]
+    pub strategic: bool,
     /// Share of the total hash rate.
     pub hash_share: f64,
     /// Blocks it found during the run.
@@ -47,6 +52,7 @@ impl super::write::Row for PoolRow {
     const COLUMNS: &'static [&'static str] = &[
         "pool",
         "node",
+        "strategy",
         "hash_share",
         "blocks_found",
         "blocks_main",
@@ -104,12 +110,15 @@ pub fn pool_rows(out: &RunOutput) -> Vec<PoolRow> {
     miners
         .iter()
         .zip(&tally)
-        .map(|(m, t)| {
+        .zip(w.strategies())
+        .map(|((m, t), s)| {
             let revenue_sat = t.subsidy_sat + t.fees_sat;
             let revenue_share = (total_sat > 0).then(|| revenue_sat as f64 / total_sat as f64);
             PoolRow {
                 pool: m.name.clone(),
                 node: m.node.0,
+                strategy: s.name().to_string(),
+                strategic: s.is_strategic(),
                 hash_share: m.share,
                 blocks_found: t.found,
                 blocks_main: t.main,
@@ -171,6 +180,8 @@ mod tests {
         PoolRow {
             pool: String::new(),
             node: 0,
+            strategy: String::new(),
+            strategic: false,
             hash_share: 0.0,
             blocks_found: main,
             blocks_main: main,
@@ -183,6 +194,15 @@ mod tests {
             revenue_share: None,
             revenue_per_hash_share: None,
         }
+    }
+
+    #[test]
+    fn declared_columns_match_fields() {
+        use super::super::write::Row;
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(row(1)).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert_eq!(text.lines().next().unwrap(), PoolRow::COLUMNS.join(","));
     }
 
     #[test]

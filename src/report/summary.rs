@@ -73,6 +73,13 @@ pub struct Summary {
     pub nakamoto_coefficient: Option<u32>,
     /// Largest miner's share of main-chain blocks.
     pub top_pool_share: Option<f64>,
+    /// Share of other miners' blocks found during a strategic pool's tie
+    /// that built on the pool's block (Eyal and Sirer's γ); empty without
+    /// such a tie.
+    pub gamma_measured: Option<f64>,
+    /// Revenue share of the strategic (for example selfish) pools together;
+    /// empty without one.
+    pub selfish_revenue_share: Option<f64>,
     /// Mined blocks with no transaction but the coinbase (0 without
     /// `[transactions]`).
     pub empty_blocks: u64,
@@ -127,10 +134,11 @@ pub(crate) fn summarize_with(
     let settled: Vec<BlockId> = mined.iter().copied().filter(|b| tree.get(*b).height <= cutoff).collect();
     let stale_settled = settled.iter().filter(|b| !main[b.index()]).count();
     let m = w.metrics();
-    let since_found =
-        |b: BlockId, t: Option<crate::sim::SimTime>| t.map(|t| t.since(tree.get(b).found_at).as_secs_f64());
     let t_mean = |pick: &dyn Fn(&crate::metrics::BlockStats) -> Option<crate::sim::SimTime>| {
-        mean(main_mined.iter().filter_map(|&b| since_found(b, m.block(b).and_then(pick))))
+        mean(main_mined.iter().filter_map(|&b| {
+            let st = m.block(b)?;
+            Some(pick(st)?.since(st.published).as_secs_f64())
+        }))
     };
     let q = |p: f64| m.propagation().quantile(p).map(|ns| ns as f64 / 1e9);
     let start_found = tree.get(tree.start_tip()).found_at;
@@ -167,6 +175,11 @@ pub(crate) fn summarize_with(
         hhi: conc.hhi,
         nakamoto_coefficient: conc.nakamoto_coefficient,
         top_pool_share: conc.top_pool_share,
+        gamma_measured: w.contests().gamma(),
+        selfish_revenue_share: pools
+            .iter()
+            .any(|p| p.strategic)
+            .then(|| pools.iter().filter(|p| p.strategic).filter_map(|p| p.revenue_share).sum()),
         empty_blocks: pools.iter().map(|p| p.empty_blocks).sum(),
         sim_time_s: out.stats.end_time.as_secs_f64(),
         events: out.stats.events,

@@ -159,6 +159,8 @@ impl Row for Summary {
         "hhi",
         "nakamoto_coefficient",
         "top_pool_share",
+        "gamma_measured",
+        "selfish_revenue_share",
         "empty_blocks",
         "sim_time_s",
         "events",
@@ -225,6 +227,7 @@ struct BlockRow {
     parent: u32,
     pool: String,
     found_s: f64,
+    published_s: f64,
     header_time: u32,
     size_bytes: u64,
     weight: u64,
@@ -251,6 +254,7 @@ impl Row for BlockRow {
         "parent",
         "pool",
         "found_s",
+        "published_s",
         "header_time",
         "size_bytes",
         "weight",
@@ -278,7 +282,7 @@ fn block_rows(out: &RunOutput) -> Vec<BlockRow> {
         .skip(tree.history_len() as usize)
         .map(|(id, rec)| {
             let st = w.metrics().block(id).expect("mined blocks have stats");
-            let after = |t: Option<SimTime>| t.map(|t| t.since(rec.found_at).as_secs_f64());
+            let after = |t: Option<SimTime>| t.map(|t| t.since(st.published).as_secs_f64());
             let pool = match rec.origin {
                 Origin::Mined(p) => w.hash_power().miners()[p as usize].name.clone(),
                 Origin::History => String::new(),
@@ -291,6 +295,7 @@ fn block_rows(out: &RunOutput) -> Vec<BlockRow> {
                 parent: rec.parent.map_or(u32::MAX, |p| p.0),
                 pool,
                 found_s: secs(rec.found_at),
+                published_s: secs(st.published),
                 header_time: rec.header.time,
                 size_bytes: rec.size_bytes,
                 weight: rec.weight,
@@ -538,6 +543,7 @@ mod tests {
             parent: 0,
             pool: String::new(),
             found_s: 0.0,
+            published_s: 0.0,
             header_time: 0,
             size_bytes: 0,
             weight: 0,

@@ -213,6 +213,30 @@ pub struct PoolConfig {
     /// block-relay-only. `None`: [`POOL_TX_RELAY_CONNECTIONS`] (at most
     /// `connections`).
     pub tx_relay_connections: Option<u32>,
+    /// What the pool mines on and when it publishes.
+    pub strategy: StrategyName,
+}
+
+/// A pool's mining strategy (see [`crate::mining::strategy`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StrategyName {
+    /// Mine on the node's tip, publish at once.
+    Honest,
+    /// Eyal and Sirer's Selfish-Mine.
+    Selfish,
+}
+
+impl StrategyName {
+    /// Every strategy, in documentation order.
+    pub const ALL: [StrategyName; 2] = [StrategyName::Honest, StrategyName::Selfish];
+
+    /// The scenario spelling.
+    pub fn name(&self) -> &'static str {
+        match self {
+            StrategyName::Honest => "honest",
+            StrategyName::Selfish => "selfish",
+        }
+    }
 }
 
 /// Outbound connections of a pool's node that relay transactions unless the
@@ -251,6 +275,10 @@ pub struct MiningConfig {
     /// A miner rebuilds its block template on every new tip and then every
     /// this many seconds; 0: its template always holds its whole mempool.
     pub template_refresh_s: f64,
+    /// Validation setting: in a tie between a strategic pool's block and
+    /// another, this share of the other miners' blocks builds on the pool's
+    /// (Eyal and Sirer's γ), whatever the network delivered first.
+    pub gamma: Option<f64>,
     /// The miners.
     pub miners: MinersConfig,
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use toml::Spanned;
 
 use super::check::{POSITIVE, POSITIVE_QUANTITY, QUANTITY, SHARE, UNIT};
-use super::config::{MinersConfig, MiningConfig, PoolConfig};
+use super::config::{MinersConfig, MiningConfig, PoolConfig, StrategyName};
 use super::ctx::{Ctx, Span};
 use super::error::ScenarioError;
 use super::lower::open;
@@ -67,16 +67,23 @@ pub(crate) fn lower(
     let (mut raw, _) = open(table);
     let hashrate_hs = ctx.float("mining.hashrate_hs", &raw.hashrate_hs, POSITIVE, 1e21)?;
     let miners = match raw.pool.take() {
-        Some(pools) => explicit_pools(ctx, &raw, pools, nodes)?,
+        Some(pools) => explicit_pools(ctx, &raw, pools, nodes, with_transactions)?,
         None => preset_miners(ctx, &raw, nodes, nodes_span)?,
     };
+    let strategic =
+        matches!(&miners, MinersConfig::Pools(p) if p.iter().any(|p| p.strategy != StrategyName::Honest));
+    if !strategic {
+        let here = "every pool is honest";
+        ctx.absent("mining.gamma", &raw.gamma, "a pool whose strategy is not \"honest\"", here)?;
+    }
+    let gamma = ctx.opt_float("mining.gamma", &raw.gamma, UNIT)?;
     if !with_transactions {
         let key = "mining.template_refresh_s";
         super::lower_transactions::only_with_transactions(ctx, key, &raw.template_refresh_s)?;
     }
     let template_refresh_s =
         ctx.float("mining.template_refresh_s", &raw.template_refresh_s, QUANTITY, 30.0)?;
-    Ok(MiningConfig { hashrate_hs, template_refresh_s, miners })
+    Ok(MiningConfig { hashrate_hs, template_refresh_s, gamma, miners })
 }
 
 /// The `bitcoin-2015` preset pools (shares normalised to sum to 1).
@@ -91,6 +98,7 @@ pub(crate) fn bitcoin_2015_pools() -> Vec<PoolConfig> {
         download_bps: Some(bps),
         connections: Some(BITCOIN_2015_POOL_CONNECTIONS),
         tx_relay_connections: None,
+        strategy: StrategyName::Honest,
     };
     BITCOIN_2015.iter().enumerate().map(pool).collect()
 }
@@ -126,6 +134,7 @@ fn explicit_pools(
     raw: &RawMining,
     tables: Spanned<Vec<Spanned<Table<RawPool>>>>,
     nodes: u32,
+    with_transactions: bool,
 ) -> Result<MinersConfig, ScenarioError> {
     if let Some(pools) = &raw.pools {
         let message = "give either mining.pools or [[mining.pool]] tables, not both";
@@ -139,7 +148,7 @@ fn explicit_pools(
     let mut first_use: BTreeMap<String, usize> = BTreeMap::new();
     for (i, table) in tables.into_iter().enumerate() {
         let name_span = table.get_ref().0.name.as_ref().map(Spanned::span);
-        let pool = lower_pool(ctx, i, table)?;
+        let pool = lower_pool(ctx, i, table, with_transactions)?;
         if let Some(j) = first_use.insert(pool.name.clone(), i) {
             let message = format!(
                 "pool name {:?} is already used by mining.pool[{j}]; names must be unique",
@@ -176,7 +185,12 @@ fn check_pools(ctx: &Ctx<'_>, pools: &[PoolConfig], nodes: u32, span: &Span) -> 
 }
 
 /// One `[[mining.pool]]`; names are checked for uniqueness as they come.
-fn lower_pool(ctx: &Ctx<'_>, i: usize, table: Spanned<Table<RawPool>>) -> Result<PoolConfig, ScenarioError> {
+fn lower_pool(
+    ctx: &Ctx<'_>,
+    i: usize,
+    table: Spanned<Table<RawPool>>,
+    with_transactions: bool,
+) -> Result<PoolConfig, ScenarioError> {
     let span = table.span();
     let raw = table.into_inner().0;
     let key = |field: &str| format!("mining.pool[{i}].{field}");
@@ -189,6 +203,18 @@ fn lower_pool(ctx: &Ctx<'_>, i: usize, table: Spanned<Table<RawPool>>) -> Result
     ctx.required(&key("hash_share"), &raw.hash_share, Some(&span), "a number > 0 and <= 1")?;
     let region = ctx.required(&key("region"), &raw.region, Some(&span), "one of NA, EU, SA, AP, JP, AU")?;
     let connections = ctx.opt_int(&key("connections"), &raw.connections, 1u32, 10_000)?;
+    let strategy = ctx.choice(
+        &key("strategy"),
+        &raw.strategy,
+        &StrategyName::ALL,
+        StrategyName::name,
+        StrategyName::Honest,
+    )?;
+    if let (true, StrategyName::Selfish, Some(field)) = (with_transactions, strategy, &raw.strategy) {
+        let message = "strategy = \"selfish\" is not supported with [transactions] yet (a withheld branch \
+                       would need block templates of its own); remove one of them";
+        return Err(ctx.err(&key("strategy"), Some(&field.span()), message));
+    }
     if connections.is_none() {
         let here = "connections is not set";
         ctx.absent(&key("tx_relay_connections"), &raw.tx_relay_connections, "connections", here)?;
@@ -211,6 +237,7 @@ fn lower_pool(ctx: &Ctx<'_>, i: usize, table: Spanned<Table<RawPool>>) -> Result
         download_bps: mbps(ctx, &key("download_mbps"), &raw.download_mbps)?,
         connections,
         tx_relay_connections,
+        strategy,
     })
 }
 

@@ -118,6 +118,7 @@ pub(crate) struct RawBlocks {
 pub(crate) struct RawMining {
     pub(crate) hashrate_hs: Opt<Float>,
     pub(crate) template_refresh_s: Opt<Float>,
+    pub(crate) gamma: Opt<Float>,
     pub(crate) pools: Opt<String>,
     pub(crate) every_node_sd: Opt<Float>,
     pub(crate) pool: Opt<Vec<Spanned<Table<RawPool>>>>,
@@ -134,6 +135,7 @@ pub(crate) struct RawPool {
     pub(crate) download_mbps: Opt<Float>,
     pub(crate) connections: Opt<Int>,
     pub(crate) tx_relay_connections: Opt<Int>,
+    pub(crate) strategy: Opt<String>,
 }
 
 /// `[transactions]`.

@@ -159,6 +159,9 @@ fn write_mining(out: &mut String, config: &Config) {
     if config.transactions.is_some() {
         key(out, "template_refresh_s", float(mining.template_refresh_s));
     }
+    if let Some(g) = mining.gamma {
+        key(out, "gamma", float(g));
+    }
     match &mining.miners {
         MinersConfig::EveryNode { relative_sd } => {
             key(out, "pools", string("every-node"));
@@ -185,6 +188,7 @@ fn write_pool(out: &mut String, pool: &PoolConfig) {
     if let Some(tx) = pool.tx_relay_connections {
         key(out, "tx_relay_connections", tx);
     }
+    key(out, "strategy", string(pool.strategy.name()));
 }
 
 /// The Mbit/s literal whose value times 1e6 is exactly `bps`. `bps / 1e6`

@@ -143,6 +143,7 @@ fn defaults_are_applied() {
         blocks: BlocksConfig { size_bytes: 535_000, mean_tx_bytes: 500, witness_fraction: 0.0 },
         mining: MiningConfig {
             template_refresh_s: 30.0,
+            gamma: None,
             hashrate_hs: 1e21,
             miners: MinersConfig::Pools(lower_mining::bitcoin_2015_pools()),
         },

@@ -136,6 +136,15 @@ fn pool_tables_are_checked() {
     let one = "name = \"x\"\n[[mining.pool]]\nname = \"a\"\nhash_share = 1\nregion = \"NA\"\n";
     let alone = format!("{one}tx_relay_connections = 4\n");
     check(&alone, Some(6), "mining.pool[0].tx_relay_connections", "only with connections");
+    let bad = format!("{one}strategy = \"greedy\"\n");
+    check(&bad, Some(6), "mining.pool[0].strategy", "\"honest\", \"selfish\"");
+    let selfish_tx = format!("{one}strategy = \"selfish\"\n[transactions]\nrate_per_s = 1\n");
+    check(&selfish_tx, Some(6), "mining.pool[0].strategy", "not supported with [transactions]");
+    let gamma = "name = \"x\"\n[mining]\ngamma = 0.5\n";
+    check(gamma, Some(3), "mining.gamma", "strategy is not \"honest\"");
+    let gamma_range = format!("name = \"x\"\n[mining]\ngamma = 1.5\n{}", &one[11..]);
+    let gamma_range = gamma_range.replace("region = \"NA\"\n", "region = \"NA\"\nstrategy = \"selfish\"\n");
+    check(&gamma_range, Some(3), "mining.gamma", ">= 0 and <= 1");
     let more = format!("{one}connections = 10\ntx_relay_connections = 11\n");
     check(&more, Some(7), "mining.pool[0].tx_relay_connections", "at most connections = 10, got 11");
     let both = "name = \"x\"\n[mining]\npools = \"every-node\"\n[[mining.pool]]\nname = \"a\"\nhash_share = 1\nregion = \"NA\"\n";

@@ -12,6 +12,7 @@ use crate::consensus::{
     BitcoinRetarget, BlockHash, ConsensusParams, Header, encode_compact, sha256d, target_for_hashrate,
 };
 use crate::metrics::Metrics;
+use crate::mining::strategy::{Honest, Selfish, Strategy};
 use crate::mining::{HashPower, Miner, PoolId};
 use crate::net::{
     self, Jitter, LatencyModel, NodeId, NodeSlot, Region, RegionTable, Topology, TopologyError, TopologySpec,
@@ -19,8 +20,8 @@ use crate::net::{
 };
 use crate::node::{Nodes, RelaySettings, TxRelay};
 use crate::scenario::{
-    Config, JitterConfig, MinersConfig, NetworkPresetName, PoolConfig, TopologyConfig, TransactionsConfig,
-    TxRelayMode,
+    Config, JitterConfig, MinersConfig, NetworkPresetName, PoolConfig, StrategyName, TopologyConfig,
+    TransactionsConfig, TxRelayMode,
 };
 use crate::sim::{EventQueue, SimDuration, Streams};
 
@@ -53,6 +54,16 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
     let net = node_bandwidth(config, table.as_ref(), region, &miners);
     let topo = build_topology(config, &miners, &streams)?;
     let miner_list: Vec<Miner> = miners.iter().map(|m| m.miner.clone()).collect();
+    let strategies: Vec<Box<dyn Strategy>> = miners
+        .iter()
+        .enumerate()
+        .map(|(i, m)| -> Box<dyn Strategy> {
+            match m.pool.as_ref().map_or(StrategyName::Honest, |p| p.strategy) {
+                StrategyName::Honest => Box::new(Honest),
+                StrategyName::Selfish => Box::new(Selfish::new(PoolId(i as u32))),
+            }
+        })
+        .collect();
     let start_bits = tree.next_bits(tree.start_tip(), EPOCH_UNIX_S);
     let hash = HashPower::new(miner_list, start_bits);
     let mut miners_at = vec![Vec::new(); n as usize];
@@ -94,6 +105,12 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
         latency_rng: (0..u64::from(n)).map(|i| streams.stream(Stream::Latency, i)).collect(),
         hash,
         miners_at,
+        strategies,
+        withheld: Default::default(),
+        to_publish: Vec::new(),
+        gamma: config.mining.gamma,
+        gamma_rng: streams.stream(Stream::Gamma, 0),
+        contests: Default::default(),
         mining_rng: streams.stream(Stream::Mining, 0),
         content_rng: streams.stream(Stream::BlockContent, 0),
         generation: 0,

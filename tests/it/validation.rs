@@ -408,3 +408,55 @@ fn small_badly_connected_pools_earn_less_than_their_hash_share() {
     let small_stale = 1.0 - small_main as f64 / small_found as f64;
     assert!(small_stale > 2.0 * big.stale_rate.unwrap(), "small {small_stale} vs big {:?}", big.stale_rate);
 }
+
+/// Eyal and Sirer, "Majority is not Enough" (FC 2014), eq. 8: the revenue
+/// share of a selfish pool with hash share α when a share γ of the others
+/// mines on its block in a tie.
+fn selfish_revenue(a: f64, g: f64) -> f64 {
+    (a * (1.0 - a).powi(2) * (4.0 * a + g * (1.0 - 2.0 * a)) - a.powi(3)) / (1.0 - a * (1.0 + (2.0 - a) * a))
+}
+
+/// Selfish-Mine on the ideal network with negligible latency and forced γ
+/// reproduces eq. 8 within ±0.01 at α ∈ {0.25, 1/3, 0.4, 0.45} × γ ∈ {0,
+/// 0.5, 1}. The revenue share of one run varies more the closer α is to 1/2
+/// (the private lead wanders far), so runs are longer there: 60,000 blocks
+/// at α ≤ 1/3, 240,000 at 0.4 and 600,000 at 0.45 keep one standard
+/// deviation under 0.003. The profitability threshold (Eyal and Sirer:
+/// selfish mining pays when α > (1 − γ) / (3 − 2γ)) shows: below it the pool
+/// earns less than α, above it more, and γ is what was forced.
+#[test]
+fn selfish_mining_matches_eyal_and_sirer() {
+    use rayon::prelude::*;
+    let points: Vec<(f64, f64, u64)> = [(0.25, 60_000), (1.0 / 3.0, 60_000), (0.4, 240_000), (0.45, 600_000)]
+        .iter()
+        .flat_map(|&(a, blocks)| [0.0, 0.5, 1.0].map(|g| (a, g, blocks)))
+        .collect();
+    let results: Vec<(f64, f64, f64, f64)> = points
+        .par_iter()
+        .map(|&(a, g, blocks)| {
+            let text = format!(
+                "name = \"selfish\"\n[stop]\nblocks = {blocks}\n[network]\nnodes = 2\npreset = \"ideal\"\nlatency_ms = 1\n\
+                 topology = \"complete\"\n[relay]\nprotocol = \"unsolicited\"\nvalidation_ms = 0\nvalidation_ms_per_mb = 0\n\
+                 [mining]\ngamma = {g}\n\
+                 [[mining.pool]]\nname = \"selfish\"\nhash_share = {a}\nregion = \"NA\"\nstrategy = \"selfish\"\n\
+                 [[mining.pool]]\nname = \"honest\"\nhash_share = {}\nregion = \"NA\"\n",
+                1.0 - a
+            );
+            let out = run(&config(&text, &[]), 11);
+            let s = summarize("x", &out);
+            (a, g, s.selfish_revenue_share.unwrap(), s.gamma_measured.unwrap())
+        })
+        .collect();
+    for &(a, g, got, gamma) in &results {
+        let want = selfish_revenue(a, g);
+        let threshold = (1.0 - g) / (3.0 - 2.0 * g);
+        println!(
+            "α {a:.3} γ {g}: revenue {got:.4}, eq. 8 {want:.4}, measured γ {gamma:.3}, threshold α {threshold:.3}"
+        );
+        assert!((got - want).abs() <= 0.01, "α {a} γ {g}: {got} vs eq. 8 {want}");
+        assert!((gamma - g).abs() <= 0.03, "α {a} γ {g}: measured γ {gamma}");
+        if (a - threshold).abs() > 0.02 {
+            assert_eq!(got > a, a > threshold, "α {a} γ {g}: revenue {got}, threshold {threshold}");
+        }
+    }
+}

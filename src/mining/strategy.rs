@@ -1,0 +1,394 @@
+//! Mining strategies: which block a pool mines on and when it publishes what
+//! it found.
+//!
+//! A strategy sees the chain through [`ChainView`] and hears two things:
+//! its pool found a block ([`Strategy::on_mined`]), and the pool's node
+//! adopted a new tip from the network ([`Strategy::on_public_tip`]). Each
+//! answer says which of the pool's blocks to publish now; the world hands
+//! them to the pool's node, which relays them as any node relays blocks.
+//! [`Strategy::target`] is the block the pool's next block builds on.
+//!
+//! [`Honest`] publishes at once and mines on its node's tip. [`Selfish`] is
+//! Eyal and Sirer's Selfish-Mine (Algorithm 1 of "Majority is not Enough",
+//! FC 2014), with chain lengths taken as heights.
+//!
+//! A library user can write a strategy of their own and hand it to
+//! [`crate::world::simulate_with`].
+
+use crate::consensus::BlockId;
+use crate::mining::PoolId;
+
+/// What a strategy may read about blocks.
+pub trait ChainView {
+    /// Height of `b`.
+    fn height(&self, b: BlockId) -> u32;
+    /// Parent of `b` (`None` for the first block).
+    fn parent(&self, b: BlockId) -> Option<BlockId>;
+    /// The miner of `b`, if it was mined during the run.
+    fn miner(&self, b: BlockId) -> Option<PoolId>;
+}
+
+impl ChainView for crate::chain::BlockTree {
+    fn height(&self, b: BlockId) -> u32 {
+        self.get(b).height
+    }
+
+    fn parent(&self, b: BlockId) -> Option<BlockId> {
+        self.get(b).parent
+    }
+
+    fn miner(&self, b: BlockId) -> Option<PoolId> {
+        match self.get(b).origin {
+            crate::chain::Origin::Mined(p) => Some(PoolId(p)),
+            crate::chain::Origin::History => None,
+        }
+    }
+}
+
+/// Blocks to publish, oldest first; each one's parent is public or earlier
+/// in the list.
+pub type Publish = Vec<BlockId>;
+
+/// A block of the pool's competing with a public block of the same height,
+/// each with a part of the network mining on it (Eyal and Sirer's state 0').
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Contest {
+    /// The pool's published block.
+    pub ours: BlockId,
+    /// The other block at the same height.
+    pub theirs: BlockId,
+}
+
+/// How a pool decides what to mine on and what to publish.
+pub trait Strategy: Send {
+    /// Name shown in `pools.csv`.
+    fn name(&self) -> &str;
+
+    /// True for a strategy that may withhold blocks or mine off the public
+    /// tip (reported as selfish in the summary).
+    fn is_strategic(&self) -> bool {
+        true
+    }
+
+    /// The block the pool's next block builds on, given its node's tip.
+    fn target(&self, chain: &dyn ChainView, node_tip: BlockId) -> BlockId;
+
+    /// The pool found `b` on top of [`Strategy::target`]; `node_tip` is its
+    /// node's tip.
+    fn on_mined(&mut self, chain: &dyn ChainView, b: BlockId, node_tip: BlockId) -> Publish;
+
+    /// The pool's node adopted `tip`, a block the pool did not mine.
+    fn on_public_tip(&mut self, chain: &dyn ChainView, tip: BlockId) -> Publish;
+
+    /// The contest the pool is in, if any.
+    fn contest(&self) -> Option<Contest> {
+        None
+    }
+
+    /// Mining stopped: what the pool publishes of what it still withholds.
+    /// A run's revenue is read off the final chain, so a pool that holds a
+    /// lead cashes it in here, as it would with the next public block.
+    fn on_stop(&mut self, _chain: &dyn ChainView) -> Publish {
+        Vec::new()
+    }
+}
+
+/// Mine on the node's tip, publish every block at once.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Honest;
+
+impl Strategy for Honest {
+    fn name(&self) -> &str {
+        "honest"
+    }
+
+    fn is_strategic(&self) -> bool {
+        false
+    }
+
+    fn target(&self, _: &dyn ChainView, node_tip: BlockId) -> BlockId {
+        node_tip
+    }
+
+    fn on_mined(&mut self, _: &dyn ChainView, b: BlockId, _: BlockId) -> Publish {
+        vec![b]
+    }
+
+    fn on_public_tip(&mut self, _: &dyn ChainView, _: BlockId) -> Publish {
+        Vec::new()
+    }
+}
+
+/// Eyal and Sirer's Selfish-Mine.
+///
+/// The private branch holds the pool's blocks since it forked from the
+/// public chain, published or not; its length is `privateBranchLen`. The
+/// public chain's length is the height of the last public tip seen. Lengths
+/// are heights, as in the paper (a retarget inside a fork is ignored).
+#[derive(Clone, Debug)]
+pub struct Selfish {
+    pool: PoolId,
+    /// The private branch, oldest first.
+    private: Vec<BlockId>,
+    /// How many of `private` are published.
+    published: usize,
+    /// Height of the public chain.
+    public_height: u32,
+    /// The public block at the tip of the public chain (the competitor in a
+    /// tie).
+    public_tip: Option<BlockId>,
+    /// The head of the branch the pool last published in full, mined on
+    /// until its node has adopted it.
+    anchor: Option<BlockId>,
+}
+
+impl Selfish {
+    /// Selfish-Mine for `pool`.
+    pub fn new(pool: PoolId) -> Selfish {
+        Selfish { pool, private: Vec::new(), published: 0, public_height: 0, public_tip: None, anchor: None }
+    }
+
+    fn private_height(&self, chain: &dyn ChainView) -> Option<u32> {
+        self.private.last().map(|&b| chain.height(b))
+    }
+
+    /// Publishes the whole private branch and forgets it: the public chain
+    /// is now the pool's.
+    fn publish_all(&mut self, chain: &dyn ChainView) -> Publish {
+        let out = self.private[self.published..].to_vec();
+        let head = *self.private.last().expect("a private branch");
+        self.public_height = chain.height(head);
+        self.public_tip = Some(head);
+        self.anchor = Some(head);
+        self.private.clear();
+        self.published = 0;
+        out
+    }
+
+    /// The lead of the private branch over the public chain (0 without one).
+    fn lead(&self, chain: &dyn ChainView) -> i64 {
+        self.private_height(chain).map_or(0, |h| i64::from(h) - i64::from(self.public_height))
+    }
+}
+
+impl Strategy for Selfish {
+    fn name(&self) -> &str {
+        "selfish"
+    }
+
+    fn target(&self, chain: &dyn ChainView, node_tip: BlockId) -> BlockId {
+        if let Some(&head) = self.private.last() {
+            return head;
+        }
+        match self.anchor {
+            Some(a) if chain.height(a) >= chain.height(node_tip) => a,
+            _ => node_tip,
+        }
+    }
+
+    fn on_mined(&mut self, chain: &dyn ChainView, b: BlockId, node_tip: BlockId) -> Publish {
+        if self.private.is_empty() {
+            // The branch starts from the public chain as the pool sees it.
+            let base = self.target(chain, node_tip);
+            self.public_height = self.public_height.max(chain.height(base));
+        }
+        let delta_prev = self.lead(chain);
+        self.private.push(b);
+        if delta_prev == 0 && self.private.len() == 2 {
+            // A tie, and the pool found the next block: it wins.
+            return self.publish_all(chain);
+        }
+        Vec::new()
+    }
+
+    fn on_public_tip(&mut self, chain: &dyn ChainView, tip: BlockId) -> Publish {
+        if chain.miner(tip) == Some(self.pool) {
+            // The node caught up with blocks the pool published.
+            self.public_height = self.public_height.max(chain.height(tip));
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        // One step of the paper per block the public chain grew by.
+        while self.public_height < chain.height(tip) {
+            let delta_prev = self.lead(chain);
+            self.public_height += 1;
+            self.public_tip = Some(tip);
+            match delta_prev {
+                d if d <= 0 => {
+                    // The others are ahead or won the tie: adopt their chain.
+                    self.private.clear();
+                    self.published = 0;
+                    self.anchor = None;
+                }
+                1 => {
+                    // Publish the last block: now a tie.
+                    out.extend_from_slice(&self.private[self.published..]);
+                    self.published = self.private.len();
+                }
+                2 => out.extend(self.publish_all(chain)),
+                _ => {
+                    // Still ahead by two or more: reveal the next block.
+                    let next = self.private.len() - (delta_prev as usize - 1);
+                    if next > self.published {
+                        out.extend_from_slice(&self.private[self.published..next]);
+                        self.published = next;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn on_stop(&mut self, chain: &dyn ChainView) -> Publish {
+        if self.lead(chain) > 0 { self.publish_all(chain) } else { Vec::new() }
+    }
+
+    fn contest(&self) -> Option<Contest> {
+        let (&ours, theirs) = (self.private.last()?, self.public_tip?);
+        (self.published == self.private.len() && self.private.len() == 1 && ours != theirs)
+            .then_some(Contest { ours, theirs })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A hand-built chain: block i has the given parent and miner.
+    struct Chain {
+        blocks: Vec<(Option<u32>, Option<PoolId>)>,
+    }
+
+    impl Chain {
+        fn new() -> Chain {
+            Chain { blocks: vec![(None, None)] }
+        }
+
+        fn add(&mut self, parent: BlockId, miner: u32) -> BlockId {
+            self.blocks.push((Some(parent.0), Some(PoolId(miner))));
+            BlockId(self.blocks.len() as u32 - 1)
+        }
+    }
+
+    impl ChainView for Chain {
+        fn height(&self, b: BlockId) -> u32 {
+            let mut h = 0;
+            let mut cur = self.blocks[b.index()].0;
+            while let Some(p) = cur {
+                h += 1;
+                cur = self.blocks[p as usize].0;
+            }
+            h
+        }
+
+        fn parent(&self, b: BlockId) -> Option<BlockId> {
+            self.blocks[b.index()].0.map(BlockId)
+        }
+
+        fn miner(&self, b: BlockId) -> Option<PoolId> {
+            self.blocks[b.index()].1
+        }
+    }
+
+    const US: u32 = 0;
+    const THEM: u32 = 1;
+
+    /// The pool mines at its target; returns the block and what it publishes.
+    fn mine(s: &mut Selfish, c: &mut Chain, node_tip: BlockId) -> (BlockId, Publish) {
+        let target = s.target(c, node_tip);
+        let b = c.add(target, US);
+        let p = s.on_mined(c, b, node_tip);
+        (b, p)
+    }
+
+    #[test]
+    fn honest_publishes_at_once_on_the_node_tip() {
+        let mut c = Chain::new();
+        let g = BlockId(0);
+        let mut h = Honest;
+        assert_eq!(h.target(&c, g), g);
+        let b = c.add(g, US);
+        assert_eq!(h.on_mined(&c, b, g), vec![b]);
+        assert!(h.on_public_tip(&c, b).is_empty());
+        assert!(!h.is_strategic());
+    }
+
+    /// State 0 -> 1 -> 0': a lead of one is matched when the others find a
+    /// block; the pool then wins the tie with its next block.
+    #[test]
+    fn lead_of_one_becomes_a_tie_that_the_pool_wins() {
+        let mut c = Chain::new();
+        let g = BlockId(0);
+        let mut s = Selfish::new(PoolId(US));
+        let (a1, p) = mine(&mut s, &mut c, g);
+        assert!(p.is_empty(), "a lead of one is kept");
+        assert_eq!(s.target(&c, g), a1);
+        let h1 = c.add(g, THEM);
+        assert_eq!(s.on_public_tip(&c, h1), vec![a1], "matched: publish the last block");
+        assert_eq!(s.contest(), Some(Contest { ours: a1, theirs: h1 }));
+        assert_eq!(s.target(&c, h1), a1, "the pool mines on its own branch");
+        let (a2, p) = mine(&mut s, &mut c, h1);
+        assert_eq!(p, vec![a2], "0' and the pool finds a block: publish it, the branch wins");
+        assert_eq!(s.contest(), None);
+        assert_eq!(s.target(&c, h1), a2, "mine on the published head until the node adopts it");
+        assert!(s.on_public_tip(&c, a2).is_empty());
+        assert_eq!(s.target(&c, a2), a2);
+    }
+
+    /// In 0' the others find the next block (on either branch): the pool
+    /// adopts the public chain.
+    #[test]
+    fn tie_lost_adopts_the_public_chain() {
+        for on_ours in [false, true] {
+            let mut c = Chain::new();
+            let g = BlockId(0);
+            let mut s = Selfish::new(PoolId(US));
+            let (a1, _) = mine(&mut s, &mut c, g);
+            let h1 = c.add(g, THEM);
+            s.on_public_tip(&c, h1);
+            let h2 = c.add(if on_ours { a1 } else { h1 }, THEM);
+            assert!(s.on_public_tip(&c, h2).is_empty());
+            assert_eq!((s.contest(), s.target(&c, h2)), (None, h2), "on ours: {on_ours}");
+        }
+    }
+
+    /// State 2: the others find a block, the pool publishes its whole branch
+    /// and wins (lead of one left).
+    #[test]
+    fn lead_of_two_publishes_everything_when_the_others_find_one() {
+        let mut c = Chain::new();
+        let g = BlockId(0);
+        let mut s = Selfish::new(PoolId(US));
+        let (a1, _) = mine(&mut s, &mut c, g);
+        let (a2, p) = mine(&mut s, &mut c, g);
+        assert!(p.is_empty());
+        let h1 = c.add(g, THEM);
+        assert_eq!(s.on_public_tip(&c, h1), vec![a1, a2]);
+        assert_eq!(s.target(&c, h1), a2);
+    }
+
+    /// A lead above two: each block of the others is answered by revealing
+    /// the pool's block of the same height, until the lead is two.
+    #[test]
+    fn long_lead_reveals_one_block_per_public_block() {
+        let mut c = Chain::new();
+        let g = BlockId(0);
+        let mut s = Selfish::new(PoolId(US));
+        let a: Vec<BlockId> = (0..4).map(|_| mine(&mut s, &mut c, g).0).collect();
+        assert_eq!(c.height(a[3]), 4);
+        let h1 = c.add(g, THEM);
+        assert_eq!(s.on_public_tip(&c, h1), vec![a[0]], "lead 4 -> reveal height 1");
+        let h2 = c.add(h1, THEM);
+        assert_eq!(s.on_public_tip(&c, h2), vec![a[1]], "lead 3 -> reveal height 2");
+        let h3 = c.add(h2, THEM);
+        assert_eq!(s.on_public_tip(&c, h3), vec![a[2], a[3]], "lead 2 -> publish all");
+        assert_eq!(s.target(&c, h3), a[3]);
+        // Two public blocks at once are two steps: from lead 1 after the
+        // publish, the first makes a tie... here the pool has nothing private.
+        let (a5, _) = mine(&mut s, &mut c, a[3]);
+        let h4 = c.add(a[3], THEM);
+        let h5 = c.add(h4, THEM);
+        assert_eq!(s.on_public_tip(&c, h5), vec![a5], "lead 1 then lead 0: tie, then adopt");
+        assert_eq!(s.target(&c, h5), h5);
+    }
+}
