@@ -146,6 +146,8 @@ pub struct World {
     latency_rng: Vec<SimRng>,
     hash: HashPower,
     miners_at: Vec<Vec<PoolId>>,
+    /// Per miner: how long after its node's new tip it mines empty blocks.
+    empty_window: Vec<SimDuration>,
     /// Per miner: what it mines on and when it publishes.
     strategies: Vec<Box<dyn Strategy>>,
     /// Blocks of strategic miners not yet published.
@@ -479,7 +481,8 @@ impl World {
             bits,
             nonce: self.content_rng.u32(),
         };
-        let contents = self.txw.as_ref().map(|t| t.contents(node, params.max_block_weight, now));
+        let window = self.empty_window[winner.index()];
+        let contents = self.txw.as_ref().map(|t| t.contents(node, params.max_block_weight, now, window));
         let shape = match &contents {
             Some(c) => {
                 BlockShape { size_bytes: c.size_bytes, weight: c.weight, tx_count: c.txs.len() as u32 + 1 }

@@ -215,6 +215,10 @@ pub struct PoolConfig {
     pub tx_relay_connections: Option<u32>,
     /// What the pool mines on and when it publishes.
     pub strategy: StrategyName,
+    /// After its node adopts a new tip, the pool mines blocks with no
+    /// transactions for this many seconds, until its new template is ready
+    /// (0: never).
+    pub empty_block_window_s: f64,
 }
 
 /// A pool's mining strategy (see [`crate::mining::strategy`]).

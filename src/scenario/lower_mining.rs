@@ -99,6 +99,7 @@ pub(crate) fn bitcoin_2015_pools() -> Vec<PoolConfig> {
         connections: Some(BITCOIN_2015_POOL_CONNECTIONS),
         tx_relay_connections: None,
         strategy: StrategyName::Honest,
+        empty_block_window_s: 0.0,
     };
     BITCOIN_2015.iter().enumerate().map(pool).collect()
 }
@@ -210,6 +211,15 @@ fn lower_pool(
         StrategyName::name,
         StrategyName::Honest,
     )?;
+    if !with_transactions {
+        super::lower_transactions::only_with_transactions(
+            ctx,
+            &key("empty_block_window_s"),
+            &raw.empty_block_window_s,
+        )?;
+    }
+    let empty_block_window_s =
+        ctx.float(&key("empty_block_window_s"), &raw.empty_block_window_s, QUANTITY, 0.0)?;
     if let (true, StrategyName::Selfish, Some(field)) = (with_transactions, strategy, &raw.strategy) {
         let message = "strategy = \"selfish\" is not supported with [transactions] yet (a withheld branch \
                        would need block templates of its own); remove one of them";
@@ -238,6 +248,7 @@ fn lower_pool(
         connections,
         tx_relay_connections,
         strategy,
+        empty_block_window_s,
     })
 }
 

@@ -136,6 +136,7 @@ pub(crate) struct RawPool {
     pub(crate) connections: Opt<Int>,
     pub(crate) tx_relay_connections: Opt<Int>,
     pub(crate) strategy: Opt<String>,
+    pub(crate) empty_block_window_s: Opt<Float>,
 }
 
 /// `[transactions]`.

@@ -167,11 +167,13 @@ fn write_mining(out: &mut String, config: &Config) {
             key(out, "pools", string("every-node"));
             key(out, "every_node_sd", float(*relative_sd));
         }
-        MinersConfig::Pools(pools) => pools.iter().for_each(|pool| write_pool(out, pool)),
+        MinersConfig::Pools(pools) => {
+            pools.iter().for_each(|pool| write_pool(out, pool, config.transactions.is_some()))
+        }
     }
 }
 
-fn write_pool(out: &mut String, pool: &PoolConfig) {
+fn write_pool(out: &mut String, pool: &PoolConfig, config_has_transactions: bool) {
     out.push_str("\n[[mining.pool]]\n");
     key(out, "name", string(&pool.name));
     key(out, "hash_share", float(pool.hash_share));
@@ -189,6 +191,9 @@ fn write_pool(out: &mut String, pool: &PoolConfig) {
         key(out, "tx_relay_connections", tx);
     }
     key(out, "strategy", string(pool.strategy.name()));
+    if config_has_transactions {
+        key(out, "empty_block_window_s", float(pool.empty_block_window_s));
+    }
 }
 
 /// The Mbit/s literal whose value times 1e6 is exactly `bps`. `bps / 1e6`

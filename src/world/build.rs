@@ -105,6 +105,10 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
         latency_rng: (0..u64::from(n)).map(|i| streams.stream(Stream::Latency, i)).collect(),
         hash,
         miners_at,
+        empty_window: miners
+            .iter()
+            .map(|m| SimDuration::from_secs_f64(m.pool.as_ref().map_or(0.0, |p| p.empty_block_window_s)))
+            .collect(),
         strategies,
         withheld: Default::default(),
         to_publish: Vec::new(),

@@ -621,8 +621,17 @@ impl TxWorld {
     /// at the last refresh. A miner's template is rebuilt on every new tip and
     /// then every `mining.template_refresh_s`, so transactions that arrived since
     /// the last refresh are not in the block.
-    pub fn contents(&self, node: NodeId, max_block_weight: u64, now: SimTime) -> Contents {
+    /// Within `empty_window` of the node's last new tip the block is empty:
+    /// the miner's new template is not ready yet.
+    pub fn contents(
+        &self,
+        node: NodeId,
+        max_block_weight: u64,
+        now: SimTime,
+        empty_window: SimDuration,
+    ) -> Contents {
         let t = match &self.pools[node.index()] {
+            Some(np) if now.since(np.tip_since) < empty_window => Template::default(),
             Some(np) => {
                 let since = now.since(np.tip_since).0;
                 let refreshed = match self.template_refresh.0 {

@@ -180,3 +180,59 @@ mempool_sample_s = 0
         full[3]
     );
 }
+
+/// Pools mine empty blocks only within `empty_block_window_s` of their
+/// node's new tip: a block with transactions comes at least the window
+/// after its parent was found (the node cannot have adopted the parent
+/// earlier), an empty one within the window of the node adopting it (at
+/// most a minute after the parent was found here), and about the share of
+/// blocks found that soon after a tip is empty.
+#[test]
+fn empty_blocks_come_only_within_the_window_after_a_new_tip() {
+    let text = r#"
+name = "empty"
+[stop]
+blocks = 400
+[network]
+nodes = 40
+preset = "bitcoin-2019"
+topology = "bitcoin-core"
+[consensus]
+block_interval_s = 60
+[transactions]
+rate_per_s = 1.0
+relay = "fast"
+[[mining.pool]]
+name = "a"
+hash_share = 0.6
+region = "NA"
+empty_block_window_s = 10
+[[mining.pool]]
+name = "b"
+hash_share = 0.4
+region = "EU"
+empty_block_window_s = 10
+"#;
+    let out = run(&config(text, &[]), 4);
+    let w = &out.world;
+    let tree = w.tree();
+    let (mut empty, mut total) = (0u32, 0u32);
+    for b in (tree.history_len()..tree.len() as u32).map(BlockId) {
+        let rec = tree.get(b);
+        let parent = tree.get(rec.parent.unwrap());
+        let gap = rec.found_at.since(parent.found_at).as_secs_f64();
+        let is_empty = rec.tx_count == 1;
+        total += 1;
+        if is_empty {
+            empty += 1;
+            assert!(gap < 10.0 + 60.0, "empty block {b:?} found {gap} s after its parent");
+        } else {
+            assert!(gap >= 10.0, "block {b:?} with transactions found {gap} s after its parent");
+        }
+    }
+    // P(found within 10 s of a new tip) = 1 - exp(-10/60) = 0.154.
+    let share = f64::from(empty) / f64::from(total);
+    println!("empty blocks: {empty} of {total} ({share:.3})");
+    assert!((0.08..0.24).contains(&share), "{share}");
+    assert_eq!(summarize("x", &out).empty_blocks, u64::from(empty));
+}
