@@ -1,23 +1,28 @@
-//! A mining strategy written outside the library: Lead-Stubborn mining
-//! (Nayak, Kumar, Miller and Shi, "Stubborn Mining", EuroS&P 2016).
+//! A mining strategy written outside the library: lead and equal-fork
+//! stubborn mining ("LF", Nayak, Kumar, Miller and Shi, "Stubborn Mining",
+//! EuroS&P 2016).
 //!
 //! Like Selfish-Mine the pool keeps its blocks private, but when the others
 //! find a block it only ever matches them, revealing its block of the same
-//! height, and keeps mining on its own branch instead of publishing the
-//! whole branch to override them.
+//! height, and it never publishes to override or to win a tie: it keeps
+//! mining on its own branch.
 //!
-//! Run it with `cargo run --release --example lead_stubborn`; it prints the
-//! pool's revenue share next to Selfish-Mine's from the same scenario.
+//! The library has it built in (`strategy = "stubborn"` with
+//! `stubborn_equal_fork = true`); this file writes it again against the
+//! public `Strategy` trait to show how a strategy of one's own plugs in.
+//! Run it with `cargo run --release --example lead_stubborn`: it prints the
+//! pool's revenue share under Selfish-Mine, the built-in LF and this one,
+//! from the same scenario.
 
 use powsim::consensus::BlockId;
 use powsim::mining::PoolId;
-use powsim::mining::strategy::{ChainView, Contest, Publish, Strategy};
+use powsim::mining::strategy::{ChainView, Contest, Publish, Selfish, Strategy, Stubbornness};
 use powsim::report::summarize;
 use powsim::scenario;
 use powsim::world::simulate_with;
 use std::path::Path;
 
-/// Lead-Stubborn mining.
+/// Lead and equal-fork stubborn mining.
 struct LeadStubborn {
     pool: PoolId,
     /// The pool's branch since it left the public chain, oldest first.
@@ -39,7 +44,7 @@ impl LeadStubborn {
 
 impl Strategy for LeadStubborn {
     fn name(&self) -> &str {
-        "lead-stubborn"
+        "lead-equal-fork-stubborn"
     }
 
     fn target(&self, _chain: &dyn ChainView, node_tip: BlockId) -> BlockId {
@@ -80,7 +85,9 @@ impl Strategy for LeadStubborn {
     }
 
     fn contest(&self) -> Option<Contest> {
-        self.matched
+        // Only a branch published in full contests a tie: the others can
+        // then build on either side.
+        self.matched.filter(|_| self.published == self.private.len())
     }
 
     fn on_stop(&mut self, chain: &dyn ChainView) -> Publish {
@@ -98,6 +105,13 @@ fn main() -> anyhow::Result<()> {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/selfish-mining.toml");
     let config = scenario::load(&file, &[])?;
     let selfish = simulate_with(&config, config.seed, |_| {}, |_, _| {})?;
+    let lead = Stubbornness { lead: true, equal_fork: true, trail: 0 };
+    let built_in = simulate_with(
+        &config,
+        config.seed,
+        |world| world.set_strategy(PoolId(0), Box::new(Selfish::stubborn(PoolId(0), lead))),
+        |_, _| {},
+    )?;
     let stubborn = simulate_with(
         &config,
         config.seed,
@@ -109,7 +123,7 @@ fn main() -> anyhow::Result<()> {
         },
         |_, _| {},
     )?;
-    for (name, out) in [("selfish", &selfish), ("lead-stubborn", &stubborn)] {
+    for (name, out) in [("selfish", &selfish), ("built-in LF", &built_in), ("this file's LF", &stubborn)] {
         let s = summarize(&config.name, out);
         println!(
             "{name:>14}: revenue share {:.4} for hash share 0.333 (gamma measured {:.3})",

@@ -119,33 +119,67 @@ impl Strategy for Honest {
     }
 }
 
-/// Eyal and Sirer's Selfish-Mine.
+/// How stubborn a withholding pool is (Nayak, Kumar, Miller and Shi,
+/// "Stubborn Mining", EuroS&P 2016). All off is Eyal and Sirer's
+/// Selfish-Mine.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stubbornness {
+    /// Lead stubborn: with a lead, only ever match the public chain (reveal
+    /// the block of its height), never publish the branch to override it.
+    pub lead: bool,
+    /// Equal-fork stubborn: in a tie, keep the next block found private
+    /// instead of publishing it to win.
+    pub equal_fork: bool,
+    /// Trail stubborn: keep mining on the private branch while the public
+    /// chain is at most this many blocks ahead, publishing it to tie when it
+    /// catches up.
+    pub trail: u32,
+}
+
+/// A withholding pool: Eyal and Sirer's Selfish-Mine, or with
+/// [`Stubbornness`] one of Nayak et al.'s stubborn strategies.
 ///
 /// The private branch holds the pool's blocks since it forked from the
 /// public chain, published or not; its length is `privateBranchLen`. The
 /// public chain's length is the height of the last public tip seen. Lengths
-/// are heights, as in the paper (a retarget inside a fork is ignored).
+/// are heights, as in both papers (a retarget inside a fork is ignored).
 #[derive(Clone, Debug)]
 pub struct Selfish {
     pool: PoolId,
+    stubborn: Stubbornness,
     /// The private branch, oldest first.
     private: Vec<BlockId>,
     /// How many of `private` are published.
     published: usize,
     /// Height of the public chain.
     public_height: u32,
-    /// The public block at the tip of the public chain (the competitor in a
-    /// tie).
+    /// The last public block seen from another miner.
     public_tip: Option<BlockId>,
     /// The head of the branch the pool last published in full, mined on
     /// until its node has adopted it.
     anchor: Option<BlockId>,
+    /// The pool's published block that ties with the public tip, if any.
+    contest: Option<Contest>,
 }
 
 impl Selfish {
     /// Selfish-Mine for `pool`.
     pub fn new(pool: PoolId) -> Selfish {
-        Selfish { pool, private: Vec::new(), published: 0, public_height: 0, public_tip: None, anchor: None }
+        Selfish::stubborn(pool, Stubbornness::default())
+    }
+
+    /// A stubborn variant for `pool`.
+    pub fn stubborn(pool: PoolId, stubborn: Stubbornness) -> Selfish {
+        Selfish {
+            pool,
+            stubborn,
+            private: Vec::new(),
+            published: 0,
+            public_height: 0,
+            public_tip: None,
+            anchor: None,
+            contest: None,
+        }
     }
 
     fn private_height(&self, chain: &dyn ChainView) -> Option<u32> {
@@ -165,15 +199,66 @@ impl Selfish {
         out
     }
 
+    /// Publishes the private blocks up to the public chain's height (a
+    /// match: the published head ties with the public tip).
+    fn publish_to_match(&mut self, chain: &dyn ChainView) -> Publish {
+        let upto = self.private.iter().take_while(|&&b| chain.height(b) <= self.public_height).count();
+        let out = self.private[self.published.min(upto)..upto].to_vec();
+        self.published = self.published.max(upto);
+        out
+    }
+
+    /// Adopts the public chain: the private branch is given up.
+    fn adopt(&mut self) {
+        self.private.clear();
+        self.published = 0;
+        self.anchor = None;
+    }
+
     /// The lead of the private branch over the public chain (0 without one).
     fn lead(&self, chain: &dyn ChainView) -> i64 {
         self.private_height(chain).map_or(0, |h| i64::from(h) - i64::from(self.public_height))
+    }
+
+    /// True if `b` is `tip` or one of its ancestors.
+    fn is_ancestor(chain: &dyn ChainView, b: BlockId, tip: BlockId) -> bool {
+        let mut cur = Some(tip);
+        while let Some(x) = cur {
+            if x == b {
+                return true;
+            }
+            if chain.height(x) <= chain.height(b) {
+                return false;
+            }
+            cur = chain.parent(x);
+        }
+        false
+    }
+
+    /// Records whether the pool's branch, published in full, now ties with
+    /// the public tip (Eyal and Sirer's state 0'). A match that leaves
+    /// blocks private is no contest: the others' choice there does not
+    /// change who wins, and they mine where their nodes are.
+    fn update_contest(&mut self, chain: &dyn ChainView) {
+        self.contest = match (self.published, self.public_tip) {
+            (0, _) | (_, None) => None,
+            (p, _) if p < self.private.len() => None,
+            (p, Some(theirs)) => {
+                let ours = self.private[p - 1];
+                (chain.height(ours) == self.public_height && ours != theirs)
+                    .then_some(Contest { ours, theirs })
+            }
+        };
     }
 }
 
 impl Strategy for Selfish {
     fn name(&self) -> &str {
-        "selfish"
+        let s = self.stubborn;
+        match (s.lead, s.equal_fork, s.trail > 0) {
+            (false, false, false) => "selfish",
+            _ => "stubborn",
+        }
     }
 
     fn target(&self, chain: &dyn ChainView, node_tip: BlockId) -> BlockId {
@@ -192,50 +277,59 @@ impl Strategy for Selfish {
             let base = self.target(chain, node_tip);
             self.public_height = self.public_height.max(chain.height(base));
         }
-        let delta_prev = self.lead(chain);
+        let lead_prev = self.lead(chain);
+        let tied = lead_prev == 0 && !self.private.is_empty() && self.published == self.private.len();
         self.private.push(b);
-        if delta_prev == 0 && self.private.len() == 2 {
+        let out = if tied && !self.stubborn.equal_fork {
             // A tie, and the pool found the next block: it wins.
-            return self.publish_all(chain);
-        }
-        Vec::new()
+            self.publish_all(chain)
+        } else if lead_prev == -1 {
+            // A trailing branch caught up: publish it to tie.
+            self.publish_to_match(chain)
+        } else {
+            Vec::new()
+        };
+        self.update_contest(chain);
+        out
     }
 
     fn on_public_tip(&mut self, chain: &dyn ChainView, tip: BlockId) -> Publish {
         if chain.miner(tip) == Some(self.pool) {
             // The node caught up with blocks the pool published.
             self.public_height = self.public_height.max(chain.height(tip));
+            self.update_contest(chain);
             return Vec::new();
         }
         let mut out = Vec::new();
-        // One step of the paper per block the public chain grew by.
-        while self.public_height < chain.height(tip) {
-            let delta_prev = self.lead(chain);
-            self.public_height += 1;
-            self.public_tip = Some(tip);
-            match delta_prev {
-                d if d <= 0 => {
-                    // The others are ahead or won the tie: adopt their chain.
-                    self.private.clear();
-                    self.published = 0;
-                    self.anchor = None;
-                }
-                1 => {
-                    // Publish the last block: now a tie.
-                    out.extend_from_slice(&self.private[self.published..]);
-                    self.published = self.private.len();
-                }
-                2 => out.extend(self.publish_all(chain)),
-                _ => {
-                    // Still ahead by two or more: reveal the next block.
-                    let next = self.private.len() - (delta_prev as usize - 1);
-                    if next > self.published {
-                        out.extend_from_slice(&self.private[self.published..next]);
-                        self.published = next;
-                    }
-                }
+        if let Some(&head) = self.private.last() {
+            if Self::is_ancestor(chain, head, tip) {
+                // The others built on the pool's branch: it is public now.
+                self.adopt();
             }
         }
+        // One step of the papers per block the public chain grew by.
+        while self.public_height < chain.height(tip) {
+            let lead_prev = self.lead(chain);
+            self.public_height += 1;
+            self.public_tip = Some(tip);
+            if self.private.is_empty() {
+                continue;
+            }
+            match lead_prev {
+                d if d <= 0 => {
+                    // A tie lost or a trailing branch: the public chain is
+                    // now 1 - d blocks ahead.
+                    if (1 - d) as u64 > u64::from(self.stubborn.trail) {
+                        self.adopt();
+                    }
+                }
+                2 if !self.stubborn.lead => out.extend(self.publish_all(chain)),
+                // Match: reveal the block of the public chain's height.
+                _ => out.extend(self.publish_to_match(chain)),
+            }
+        }
+        self.public_tip = Some(tip);
+        self.update_contest(chain);
         out
     }
 
@@ -244,9 +338,7 @@ impl Strategy for Selfish {
     }
 
     fn contest(&self) -> Option<Contest> {
-        let (&ours, theirs) = (self.private.last()?, self.public_tip?);
-        (self.published == self.private.len() && self.private.len() == 1 && ours != theirs)
-            .then_some(Contest { ours, theirs })
+        self.contest
     }
 }
 
@@ -390,5 +482,67 @@ mod tests {
         let h5 = c.add(h4, THEM);
         assert_eq!(s.on_public_tip(&c, h5), vec![a5], "lead 1 then lead 0: tie, then adopt");
         assert_eq!(s.target(&c, h5), h5);
+    }
+
+    /// Lead-stubborn: with a lead of two, the others' block is only
+    /// matched; the pool keeps mining on its branch.
+    #[test]
+    fn lead_stubborn_matches_instead_of_overriding() {
+        let mut c = Chain::new();
+        let g = BlockId(0);
+        let rules = Stubbornness { lead: true, ..Stubbornness::default() };
+        let mut s = Selfish::stubborn(PoolId(US), rules);
+        assert_eq!(s.name(), "stubborn");
+        let (a1, _) = mine(&mut s, &mut c, g);
+        let (a2, _) = mine(&mut s, &mut c, g);
+        let h1 = c.add(g, THEM);
+        assert_eq!(s.on_public_tip(&c, h1), vec![a1], "match, do not override");
+        assert_eq!(s.contest(), None, "a2 is still private");
+        assert_eq!(s.target(&c, h1), a2);
+        let h2 = c.add(h1, THEM);
+        assert_eq!(s.on_public_tip(&c, h2), vec![a2], "lead 1: match again");
+        assert_eq!(s.contest(), Some(Contest { ours: a2, theirs: h2 }));
+    }
+
+    /// Equal-fork stubborn: in a tie the pool keeps its next block private.
+    #[test]
+    fn equal_fork_stubborn_keeps_the_tie_breaker_private() {
+        let mut c = Chain::new();
+        let g = BlockId(0);
+        let rules = Stubbornness { equal_fork: true, ..Stubbornness::default() };
+        let mut s = Selfish::stubborn(PoolId(US), rules);
+        let (a1, _) = mine(&mut s, &mut c, g);
+        let h1 = c.add(g, THEM);
+        assert_eq!(s.on_public_tip(&c, h1), vec![a1]);
+        let (a2, p) = mine(&mut s, &mut c, h1);
+        assert!(p.is_empty(), "the tie-breaking block stays private");
+        assert_eq!(s.contest(), None, "no contest while a block is private");
+        let h2 = c.add(h1, THEM);
+        assert_eq!(s.on_public_tip(&c, h2), vec![a2], "lead 1: match");
+    }
+
+    /// Trail stubborn (T1): one block behind the pool keeps mining; when it
+    /// catches up it publishes to tie; two behind it gives up.
+    #[test]
+    fn trail_stubborn_keeps_mining_one_block_behind() {
+        let mut c = Chain::new();
+        let g = BlockId(0);
+        let rules = Stubbornness { trail: 1, ..Stubbornness::default() };
+        let mut s = Selfish::stubborn(PoolId(US), rules);
+        let (a1, _) = mine(&mut s, &mut c, g);
+        let h1 = c.add(g, THEM);
+        s.on_public_tip(&c, h1);
+        let h2 = c.add(h1, THEM);
+        assert!(s.on_public_tip(&c, h2).is_empty());
+        assert_eq!(s.target(&c, h2), a1, "one behind: keep the branch");
+        let (a2, p) = mine(&mut s, &mut c, h2);
+        assert_eq!(p, vec![a2], "caught up: publish to tie");
+        assert_eq!(s.contest(), Some(Contest { ours: a2, theirs: h2 }));
+        let h3 = c.add(h2, THEM);
+        s.on_public_tip(&c, h3);
+        assert_eq!(s.target(&c, h3), a2, "one behind again");
+        let h4 = c.add(h3, THEM);
+        s.on_public_tip(&c, h4);
+        assert_eq!((s.target(&c, h4), s.contest()), (h4, None), "two behind: adopt");
     }
 }

@@ -228,17 +228,20 @@ pub enum StrategyName {
     Honest,
     /// Eyal and Sirer's Selfish-Mine.
     Selfish,
+    /// One of Nayak et al.'s stubborn strategies.
+    Stubborn(crate::mining::strategy::Stubbornness),
 }
 
 impl StrategyName {
-    /// Every strategy, in documentation order.
-    pub const ALL: [StrategyName; 2] = [StrategyName::Honest, StrategyName::Selfish];
+    /// Every strategy's spelling, in documentation order.
+    pub const NAMES: [&'static str; 3] = ["honest", "selfish", "stubborn"];
 
     /// The scenario spelling.
     pub fn name(&self) -> &'static str {
         match self {
             StrategyName::Honest => "honest",
             StrategyName::Selfish => "selfish",
+            StrategyName::Stubborn(_) => "stubborn",
         }
     }
 }

@@ -204,13 +204,7 @@ fn lower_pool(
     ctx.required(&key("hash_share"), &raw.hash_share, Some(&span), "a number > 0 and <= 1")?;
     let region = ctx.required(&key("region"), &raw.region, Some(&span), "one of NA, EU, SA, AP, JP, AU")?;
     let connections = ctx.opt_int(&key("connections"), &raw.connections, 1u32, 10_000)?;
-    let strategy = ctx.choice(
-        &key("strategy"),
-        &raw.strategy,
-        &StrategyName::ALL,
-        StrategyName::name,
-        StrategyName::Honest,
-    )?;
+    let strategy = lower_strategy(ctx, &key, &raw)?;
     if !with_transactions {
         super::lower_transactions::only_with_transactions(
             ctx,
@@ -220,9 +214,12 @@ fn lower_pool(
     }
     let empty_block_window_s =
         ctx.float(&key("empty_block_window_s"), &raw.empty_block_window_s, QUANTITY, 0.0)?;
-    if let (true, StrategyName::Selfish, Some(field)) = (with_transactions, strategy, &raw.strategy) {
-        let message = "strategy = \"selfish\" is not supported with [transactions] yet (a withheld branch \
-                       would need block templates of its own); remove one of them";
+    if let (true, Some(field)) = (with_transactions && strategy != StrategyName::Honest, &raw.strategy) {
+        let message = format!(
+            "strategy = \"{}\" is not supported with [transactions] yet (a withheld branch would need \
+             block templates of its own); remove one of them",
+            strategy.name()
+        );
         return Err(ctx.err(&key("strategy"), Some(&field.span()), message));
     }
     if connections.is_none() {
@@ -249,6 +246,31 @@ fn lower_pool(
         tx_relay_connections,
         strategy,
         empty_block_window_s,
+    })
+}
+
+/// A pool's `strategy` and, for `"stubborn"`, its stubbornness keys.
+fn lower_strategy(
+    ctx: &Ctx<'_>,
+    key: &dyn Fn(&str) -> String,
+    raw: &RawPool,
+) -> Result<StrategyName, ScenarioError> {
+    let name = ctx.choice(&key("strategy"), &raw.strategy, &StrategyName::NAMES, |n| n, "honest")?;
+    if name != "stubborn" {
+        let belongs = "strategy = \"stubborn\"";
+        let here = format!("strategy = \"{name}\"");
+        ctx.absent(&key("stubborn_lead"), &raw.stubborn_lead, belongs, &here)?;
+        ctx.absent(&key("stubborn_equal_fork"), &raw.stubborn_equal_fork, belongs, &here)?;
+        ctx.absent(&key("stubborn_trail"), &raw.stubborn_trail, belongs, &here)?;
+    }
+    Ok(match name {
+        "honest" => StrategyName::Honest,
+        "selfish" => StrategyName::Selfish,
+        _ => StrategyName::Stubborn(crate::mining::strategy::Stubbornness {
+            lead: raw.stubborn_lead.as_ref().is_none_or(|b| *b.get_ref()),
+            equal_fork: raw.stubborn_equal_fork.as_ref().is_some_and(|b| *b.get_ref()),
+            trail: ctx.int(&key("stubborn_trail"), &raw.stubborn_trail, 0u32, 1000, 0)?,
+        }),
     })
 }
 

@@ -136,6 +136,9 @@ pub(crate) struct RawPool {
     pub(crate) connections: Opt<Int>,
     pub(crate) tx_relay_connections: Opt<Int>,
     pub(crate) strategy: Opt<String>,
+    pub(crate) stubborn_lead: Opt<bool>,
+    pub(crate) stubborn_equal_fork: Opt<bool>,
+    pub(crate) stubborn_trail: Opt<Int>,
     pub(crate) empty_block_window_s: Opt<Float>,
 }
 

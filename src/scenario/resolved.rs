@@ -18,7 +18,7 @@ use std::fmt::Write;
 use sha2::{Digest, Sha256};
 
 use super::config::{
-    Config, JitterConfig, MinersConfig, NetworkConfig, PoolConfig, StopConfig, TopologyConfig,
+    Config, JitterConfig, MinersConfig, NetworkConfig, PoolConfig, StopConfig, StrategyName, TopologyConfig,
 };
 use super::lower_mining::BPS_PER_MBPS;
 use super::names::{
@@ -191,6 +191,11 @@ fn write_pool(out: &mut String, pool: &PoolConfig, config_has_transactions: bool
         key(out, "tx_relay_connections", tx);
     }
     key(out, "strategy", string(pool.strategy.name()));
+    if let StrategyName::Stubborn(s) = pool.strategy {
+        key(out, "stubborn_lead", s.lead);
+        key(out, "stubborn_equal_fork", s.equal_fork);
+        key(out, "stubborn_trail", s.trail);
+    }
     if config_has_transactions {
         key(out, "empty_block_window_s", float(pool.empty_block_window_s));
     }

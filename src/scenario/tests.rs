@@ -183,6 +183,23 @@ fn bitcoin_2015_pool_preset_follows_gervais() {
 }
 
 #[test]
+fn strategies_are_lowered_and_round_trip() {
+    let text = "name = \"s\"\n[mining]\ngamma = 0.25\n[[mining.pool]]\nname = \"a\"\nhash_share = 0.3\nregion = \"NA\"\n\
+                strategy = \"stubborn\"\nstubborn_equal_fork = true\nstubborn_trail = 2\n[[mining.pool]]\nname = \"b\"\n\
+                hash_share = 0.3\nregion = \"EU\"\nstrategy = \"selfish\"\n[[mining.pool]]\nname = \"c\"\n\
+                hash_share = 0.4\nregion = \"EU\"\n";
+    let config = parse(text).expect("strategies");
+    let MinersConfig::Pools(pools) = &config.mining.miners else { panic!("pools") };
+    let stubborn = crate::mining::strategy::Stubbornness { lead: true, equal_fork: true, trail: 2 };
+    assert_eq!(
+        pools.iter().map(|p| p.strategy).collect::<Vec<_>>(),
+        vec![StrategyName::Stubborn(stubborn), StrategyName::Selfish, StrategyName::Honest]
+    );
+    assert_eq!(config.mining.gamma, Some(0.25));
+    assert_eq!(parse(&resolved_toml(&config)), Ok(config));
+}
+
+#[test]
 fn explicit_pools_are_lowered_with_bits_per_second() {
     let text = "name = \"p\"\n[[mining.pool]]\nname = \"a\"\nhash_share = 0.75\nregion = \"eu\"\nupload_mbps = 50\n\
                 download_mbps = 0.1\nconnections = 30\ntx_relay_connections = 12\n[[mining.pool]]\nname = \"b\"\n\

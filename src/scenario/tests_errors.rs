@@ -140,6 +140,8 @@ fn pool_tables_are_checked() {
     check(&bad, Some(6), "mining.pool[0].strategy", "\"honest\", \"selfish\"");
     let selfish_tx = format!("{one}strategy = \"selfish\"\n[transactions]\nrate_per_s = 1\n");
     check(&selfish_tx, Some(6), "mining.pool[0].strategy", "not supported with [transactions]");
+    let trail = format!("{one}strategy = \"selfish\"\nstubborn_trail = 2\n");
+    check(&trail, Some(7), "mining.pool[0].stubborn_trail", "only with strategy = \"stubborn\"");
     let gamma = "name = \"x\"\n[mining]\ngamma = 0.5\n";
     check(gamma, Some(3), "mining.gamma", "strategy is not \"honest\"");
     let gamma_range = format!("name = \"x\"\n[mining]\ngamma = 1.5\n{}", &one[11..]);

@@ -61,6 +61,7 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
             match m.pool.as_ref().map_or(StrategyName::Honest, |p| p.strategy) {
                 StrategyName::Honest => Box::new(Honest),
                 StrategyName::Selfish => Box::new(Selfish::new(PoolId(i as u32))),
+                StrategyName::Stubborn(s) => Box::new(Selfish::stubborn(PoolId(i as u32), s)),
             }
         })
         .collect();
