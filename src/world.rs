@@ -98,6 +98,13 @@ pub enum Event {
         /// The transaction.
         tx: crate::mempool::TxId,
     },
+    /// The pools' relay network delivers `block` to member `node`.
+    OverlayDeliver {
+        /// The member's node.
+        node: NodeId,
+        /// The block.
+        block: BlockId,
+    },
     /// A transaction-relay message arrives at the owner of `edge`.
     DeliverTx {
         /// The receiver's edge toward the sender.
@@ -146,6 +153,9 @@ pub struct World {
     latency_rng: Vec<SimRng>,
     hash: HashPower,
     miners_at: Vec<Vec<PoolId>>,
+    /// Nodes of the pools in the relay network, and its delivery time.
+    overlay: Vec<NodeId>,
+    overlay_latency: SimDuration,
     /// Per miner: how long after its node's new tip it mines empty blocks.
     empty_window: Vec<SimDuration>,
     /// Per miner: what it mines on and when it publishes.
@@ -222,6 +232,10 @@ impl Model for World {
             Event::Validated { node, block } => {
                 self.in_flight -= 1;
                 self.node_step(now, queue, |nodes, ctx, out| nodes.on_validation_done(ctx, node, block, out));
+            }
+            Event::OverlayDeliver { node, block } => {
+                self.in_flight -= 1;
+                self.node_step(now, queue, |nodes, ctx, out| nodes.on_overlay_block(ctx, node, block, out));
             }
             Event::TxArrival => self.tx_arrival(now, queue),
             Event::TxReach { node, tx } => self.tx_reach(now, node, tx, queue),
@@ -545,6 +559,17 @@ impl World {
                     self.retarget_miners(now, node, tip, queue);
                 }
                 Action::Compact { node, block, missing } => self.metrics.on_compact(node, block, missing),
+                Action::OverlayPush { node, block } => {
+                    for &m in &self.overlay {
+                        if m != node {
+                            self.in_flight += 1;
+                            queue.schedule(
+                                now + self.overlay_latency,
+                                Event::OverlayDeliver { node: m, block },
+                            );
+                        }
+                    }
+                }
             }
         }
     }

@@ -94,6 +94,14 @@ pub enum Action {
         /// Its new tip.
         tip: BlockId,
     },
+    /// `node`, a member of the pools' relay network, has the data of
+    /// `block`: the overlay carries it to the other members.
+    OverlayPush {
+        /// The node.
+        node: NodeId,
+        /// The block.
+        block: BlockId,
+    },
 }
 
 /// Relay settings shared by all nodes (per-node protocol is in [`Nodes`]).
@@ -141,6 +149,8 @@ pub struct Nodes {
     /// Per block above the history: one flag byte per node.
     block_flags: Vec<Box<[u8]>>,
     history_len: u32,
+    /// Per node: a member of the pools' relay network.
+    overlay: Vec<bool>,
 }
 
 impl Nodes {
@@ -176,6 +186,7 @@ impl Nodes {
             peer_wants_hb: vec![false; edges],
             block_flags: Vec::new(),
             history_len: tree.history_len(),
+            overlay: vec![false; topo.node_count()],
         }
     }
 
@@ -412,6 +423,18 @@ impl Nodes {
         self.receive_data(ctx, n, b, None, out);
     }
 
+    /// Makes `members` the nodes of the pools' relay network.
+    pub fn set_overlay(&mut self, members: &[NodeId]) {
+        for m in members {
+            self.overlay[m.index()] = true;
+        }
+    }
+
+    /// The relay network delivered the data of `b` to member `n`.
+    pub fn on_overlay_block(&mut self, ctx: Ctx<'_>, n: NodeId, b: BlockId, out: &mut Vec<Action>) {
+        self.receive_data(ctx, n, b, None, out);
+    }
+
     /// A pool at `n` publishes `blocks` (a chain, oldest first, that it mined
     /// and withheld): the node takes them as its own and announces them to
     /// every peer that lacks them, even when they do not give it more work
@@ -447,6 +470,11 @@ impl Nodes {
         if rec.verdict.is_err() {
             self.set_flag(b, r, flag::INVALID);
             return;
+        }
+        if self.overlay[r.index()] {
+            // FIBRE-style: the overlay forwards a block as soon as its data
+            // is in, before validation.
+            out.push(Action::OverlayPush { node: r, block: b });
         }
         if let Some(e) = via {
             let node = &mut self.nodes[r.index()];

@@ -221,6 +221,17 @@ pub struct PoolConfig {
     pub empty_block_window_s: f64,
 }
 
+/// A relay network among pools, as FIBRE and Falcon were: a block that
+/// reaches one member's node is pushed to every other member's node after
+/// `latency_ms`, before validation, besides the ordinary peer-to-peer relay.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RelayNetworkConfig {
+    /// Names of the member pools.
+    pub pools: Vec<String>,
+    /// One-way delivery time between members (ms).
+    pub latency_ms: f64,
+}
+
 /// A pool's mining strategy (see [`crate::mining::strategy`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StrategyName {
@@ -286,6 +297,8 @@ pub struct MiningConfig {
     /// another, this share of the other miners' blocks builds on the pool's
     /// (Eyal and Sirer's γ), whatever the network delivered first.
     pub gamma: Option<f64>,
+    /// A low-latency overlay among some pools (`[relay_network]`).
+    pub relay_network: Option<RelayNetworkConfig>,
     /// The miners.
     pub miners: MinersConfig,
 }

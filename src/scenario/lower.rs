@@ -37,7 +37,9 @@ pub(crate) fn lower(raw: RawScenario, ctx: &Ctx<'_>, dir: &Path) -> Result<Confi
     let consensus = lower_consensus(ctx, raw.consensus)?;
     let with_transactions = raw.transactions.is_some();
     let blocks = lower_blocks(ctx, raw.blocks, &consensus, with_transactions)?;
-    let mining = lower_mining::lower(ctx, raw.mining, network.nodes, nodes_span.as_ref(), with_transactions)?;
+    let mut mining =
+        lower_mining::lower(ctx, raw.mining, network.nodes, nodes_span.as_ref(), with_transactions)?;
+    mining.relay_network = lower_mining::lower_relay_network(ctx, raw.relay_network, &mining.miners)?;
     let transactions = lower_transactions::lower(ctx, raw.transactions, network.nodes, dir)?;
     let mempool = lower_transactions::lower_mempool(ctx, raw.mempool, with_transactions)?;
     let output = lower_output(ctx, raw.output, with_transactions)?;

@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 use toml::Spanned;
 
 use super::check::{POSITIVE, POSITIVE_QUANTITY, QUANTITY, SHARE, UNIT};
-use super::config::{MinersConfig, MiningConfig, PoolConfig, StrategyName};
+use super::config::{MinersConfig, MiningConfig, PoolConfig, RelayNetworkConfig, StrategyName};
 use super::ctx::{Ctx, Span};
 use super::error::ScenarioError;
 use super::lower::open;
 use super::names::{POOL_PRESETS, PoolsPreset, pools_name};
-use super::raw::{Float, Opt, RawMining, RawPool, Table};
+use super::raw::{Float, Opt, RawMining, RawPool, RawRelayNetwork, Table};
 use crate::net::Region;
 
 /// How far the pool shares may sum from 1.
@@ -83,7 +83,7 @@ pub(crate) fn lower(
     }
     let template_refresh_s =
         ctx.float("mining.template_refresh_s", &raw.template_refresh_s, QUANTITY, 30.0)?;
-    Ok(MiningConfig { hashrate_hs, template_refresh_s, gamma, miners })
+    Ok(MiningConfig { hashrate_hs, template_refresh_s, gamma, relay_network: None, miners })
 }
 
 /// The `bitcoin-2015` preset pools (shares normalised to sum to 1).
@@ -247,6 +247,49 @@ fn lower_pool(
         strategy,
         empty_block_window_s,
     })
+}
+
+/// `[relay_network]`: at least two distinct pools that exist, or none (the
+/// network is off).
+pub(crate) fn lower_relay_network(
+    ctx: &Ctx<'_>,
+    table: Opt<Table<RawRelayNetwork>>,
+    miners: &MinersConfig,
+) -> Result<Option<RelayNetworkConfig>, ScenarioError> {
+    let Some(table) = table else { return Ok(None) };
+    let span = table.span();
+    let raw = table.into_inner().0;
+    let MinersConfig::Pools(pools) = miners else {
+        let message =
+            "needs named pools ([[mining.pool]] tables or pools = \"bitcoin-2015\"), not every-node mining";
+        return Err(ctx.err("relay_network", Some(&span), message));
+    };
+    let names =
+        ctx.required("relay_network.pools", &raw.pools, Some(&span), "a list of at least two pool names")?;
+    let mut members: Vec<String> = Vec::new();
+    for (i, name) in names.get_ref().iter().enumerate() {
+        let key = format!("relay_network.pools[{i}]");
+        let n = name.get_ref();
+        if !pools.iter().any(|p| &p.name == n) {
+            let known: Vec<&str> = pools.iter().map(|p| p.name.as_str()).collect();
+            let message = format!("no pool is named {n:?}; pools are {}", known.join(", "));
+            return Err(ctx.err(&key, Some(&name.span()), message));
+        }
+        if members.contains(n) {
+            return Err(ctx.err(&key, Some(&name.span()), format!("pool {n:?} is listed twice")));
+        }
+        members.push(n.clone());
+    }
+    if members.is_empty() {
+        // An empty list turns the network off (`--set 'relay_network.pools=[]'`).
+        return Ok(None);
+    }
+    if members.len() < 2 {
+        let message = format!("needs at least two member pools, got {}", members.len());
+        return Err(ctx.err("relay_network.pools", Some(&names.span()), message));
+    }
+    let latency_ms = ctx.float("relay_network.latency_ms", &raw.latency_ms, POSITIVE_QUANTITY, 10.0)?;
+    Ok(Some(RelayNetworkConfig { pools: members, latency_ms }))
 }
 
 /// A pool's `strategy` and, for `"stubborn"`, its stubbornness keys.

@@ -44,6 +44,7 @@ pub(crate) struct RawScenario {
     pub(crate) consensus: Opt<Table<RawConsensus>>,
     pub(crate) blocks: Opt<Table<RawBlocks>>,
     pub(crate) mining: Opt<Table<RawMining>>,
+    pub(crate) relay_network: Opt<Table<RawRelayNetwork>>,
     pub(crate) transactions: Opt<Table<RawTransactions>>,
     pub(crate) mempool: Opt<Table<RawMempool>>,
     pub(crate) output: Opt<Table<RawOutput>>,
@@ -122,6 +123,14 @@ pub(crate) struct RawMining {
     pub(crate) pools: Opt<String>,
     pub(crate) every_node_sd: Opt<Float>,
     pub(crate) pool: Opt<Vec<Spanned<Table<RawPool>>>>,
+}
+
+/// `[relay_network]`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub(crate) struct RawRelayNetwork {
+    pub(crate) pools: Opt<Vec<Spanned<String>>>,
+    pub(crate) latency_ms: Opt<Float>,
 }
 
 /// One `[[mining.pool]]`.

@@ -171,6 +171,12 @@ fn write_mining(out: &mut String, config: &Config) {
             pools.iter().for_each(|pool| write_pool(out, pool, config.transactions.is_some()))
         }
     }
+    if let Some(rn) = &mining.relay_network {
+        out.push_str("\n[relay_network]\n");
+        let names: Vec<String> = rn.pools.iter().map(|p| string(p)).collect();
+        key(out, "pools", format!("[{}]", names.join(", ")));
+        key(out, "latency_ms", float(rn.latency_ms));
+    }
 }
 
 fn write_pool(out: &mut String, pool: &PoolConfig, config_has_transactions: bool) {

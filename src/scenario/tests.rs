@@ -144,6 +144,7 @@ fn defaults_are_applied() {
         mining: MiningConfig {
             template_refresh_s: 30.0,
             gamma: None,
+            relay_network: None,
             hashrate_hs: 1e21,
             miners: MinersConfig::Pools(lower_mining::bitcoin_2015_pools()),
         },
@@ -196,6 +197,11 @@ fn strategies_are_lowered_and_round_trip() {
         vec![StrategyName::Stubborn(stubborn), StrategyName::Selfish, StrategyName::Honest]
     );
     assert_eq!(config.mining.gamma, Some(0.25));
+    let with_overlay = format!("{text}[relay_network]\npools = [\"c\", \"a\"]\nlatency_ms = 2.5\n");
+    let config2 = parse(&with_overlay).expect("relay network");
+    let rn = config2.mining.relay_network.clone().expect("a relay network");
+    assert_eq!((rn.pools, rn.latency_ms), (vec!["c".to_string(), "a".to_string()], 2.5));
+    assert_eq!(parse(&resolved_toml(&config2)), Ok(config2));
     assert_eq!(parse(&resolved_toml(&config)), Ok(config));
 }
 

@@ -140,6 +140,12 @@ fn pool_tables_are_checked() {
     check(&bad, Some(6), "mining.pool[0].strategy", "\"honest\", \"selfish\"");
     let selfish_tx = format!("{one}strategy = \"selfish\"\n[transactions]\nrate_per_s = 1\n");
     check(&selfish_tx, Some(6), "mining.pool[0].strategy", "not supported with [transactions]");
+    let rn = format!("{one}[relay_network]\npools = [\"a\", \"zz\"]\n");
+    check(&rn, Some(7), "relay_network.pools[1]", "no pool is named \"zz\"; pools are a");
+    let rn = format!("{one}[relay_network]\npools = [\"a\"]\n");
+    check(&rn, Some(7), "relay_network.pools", "at least two member pools, got 1");
+    let rn = "name = \"x\"\n[mining]\npools = \"every-node\"\n[relay_network]\npools = [\"a\", \"b\"]\n";
+    check(rn, Some(4), "relay_network", "needs named pools");
     let trail = format!("{one}strategy = \"selfish\"\nstubborn_trail = 2\n");
     check(&trail, Some(7), "mining.pool[0].stubborn_trail", "only with strategy = \"stubborn\"");
     let gamma = "name = \"x\"\n[mining]\ngamma = 0.5\n";

@@ -80,6 +80,15 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
         validation_ns_per_byte: config.relay.validation_ms_per_mb,
     };
     let mut nodes = Nodes::new(vec![config.relay.protocol; n as usize], &topo, &tree, settings);
+    let overlay: Vec<NodeId> = match &config.mining.relay_network {
+        Some(rn) => miners
+            .iter()
+            .filter(|m| m.pool.as_ref().is_some_and(|p| rn.pools.contains(&p.name)))
+            .map(|m| m.miner.node)
+            .collect(),
+        None => Vec::new(),
+    };
+    nodes.set_overlay(&overlay);
     let mut hb_rng = streams.stream(Stream::HighBandwidth, 0);
     nodes.init_high_bandwidth(&topo, |cands, want| {
         let mut c = cands.to_vec();
@@ -106,6 +115,10 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
         latency_rng: (0..u64::from(n)).map(|i| streams.stream(Stream::Latency, i)).collect(),
         hash,
         miners_at,
+        overlay,
+        overlay_latency: SimDuration::from_millis_f64(
+            config.mining.relay_network.as_ref().map_or(0.0, |rn| rn.latency_ms),
+        ),
         empty_window: miners
             .iter()
             .map(|m| SimDuration::from_secs_f64(m.pool.as_ref().map_or(0.0, |p| p.empty_block_window_s)))

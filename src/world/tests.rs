@@ -45,6 +45,7 @@ pub(crate) fn config(nodes: u32, protocol: RelayProtocol, blocks: u64) -> Config
             hashrate_hs: 1e21,
             template_refresh_s: 30.0,
             gamma: None,
+            relay_network: None,
             miners: MinersConfig::EveryNode { relative_sd: 0.25 },
         },
         transactions: None,

@@ -460,3 +460,38 @@ fn selfish_mining_matches_eyal_and_sirer() {
         }
     }
 }
+
+/// A relay network among pools (FIBRE-like: members get each other's blocks
+/// after 5 ms, before validation) lowers its members' stale rate: below the
+/// non-members' in the same run, and below their own without the network.
+#[test]
+fn a_relay_network_lowers_its_members_stale_rate() {
+    let regions = ["NA", "EU", "AP", "SA", "JP", "AU", "NA", "EU", "AP", "AU"];
+    let pools: String = regions
+        .iter()
+        .enumerate()
+        .map(|(i, r)| format!("[[mining.pool]]\nname = \"p{i}\"\nhash_share = 0.1\nregion = \"{r}\"\n"))
+        .collect();
+    let text = format!(
+        "name = \"overlay\"\n[stop]\nblocks = 3000\n[network]\nnodes = 200\npreset = \"bitcoin-2015\"\n\
+         topology = \"bitcoin-core\"\n[relay]\nprotocol = \"legacy\"\n[blocks]\nsize_bytes = 500000\n\
+         [consensus]\nblock_interval_s = 30\n{pools}"
+    );
+    let overlay = "[relay_network]\npools = [\"p0\", \"p1\", \"p2\", \"p3\", \"p4\"]\nlatency_ms = 5\n";
+    let stale = |out: &powsim::world::RunOutput| {
+        let rows = pool_rows(out);
+        let rate = |rs: &[powsim::report::PoolRow]| {
+            let found: u64 = rs.iter().map(|r| r.blocks_found).sum();
+            let main: u64 = rs.iter().map(|r| r.blocks_main).sum();
+            1.0 - main as f64 / found as f64
+        };
+        (rate(&rows[..5]), rate(&rows[5..]))
+    };
+    let (with_m, with_n) = stale(&run(&config(&format!("{text}{overlay}"), &[]), 8));
+    let (without_m, without_n) = stale(&run(&config(&text, &[]), 8));
+    println!(
+        "stale: members {with_m:.4} vs others {with_n:.4} with the relay network; {without_m:.4} vs {without_n:.4} without"
+    );
+    assert!(with_m < 0.7 * with_n, "members {with_m} vs others {with_n}");
+    assert!(with_m < 0.7 * without_m, "members with {with_m} vs without {without_m}");
+}
