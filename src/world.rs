@@ -235,7 +235,7 @@ impl Model for World {
             }
             Event::OverlayDeliver { node, block } => {
                 self.in_flight -= 1;
-                self.node_step(now, queue, |nodes, ctx, out| nodes.on_overlay_block(ctx, node, block, out));
+                self.node_step(now, queue, |nodes, ctx, out| nodes.on_block_mined(ctx, node, block, out));
             }
             Event::TxArrival => self.tx_arrival(now, queue),
             Event::TxReach { node, tx } => self.tx_reach(now, node, tx, queue),
@@ -621,20 +621,7 @@ impl World {
     /// Finishes metrics after the run loop returns.
     pub fn finish(&mut self) {
         // Blocks still withheld when the run ends were never public.
-        let best = if self.withheld.is_empty() {
-            self.tree.best_block()
-        } else {
-            let mut best = self.tree.start_tip();
-            for (id, rec) in self.tree.iter() {
-                if rec.verdict.is_ok()
-                    && !self.withheld.contains(&id)
-                    && rec.chainwork > self.tree.get(best).chainwork
-                {
-                    best = id;
-                }
-            }
-            best
-        };
+        let best = self.tree.best_block_where(|id| !self.withheld.contains(&id));
         self.best = best;
         self.metrics.finish(&self.tree, best);
     }

@@ -294,9 +294,15 @@ impl BlockTree {
 
     /// The most-work block; among equals the one created first.
     pub fn best_block(&self) -> BlockId {
+        self.best_block_where(|_| true)
+    }
+
+    /// The most-work valid block among those `keep` accepts (the first block
+    /// always counts); among equals the one created first.
+    pub fn best_block_where(&self, keep: impl Fn(BlockId) -> bool) -> BlockId {
         let mut best = BlockId(0);
         for (id, rec) in self.iter() {
-            if rec.verdict.is_ok() && rec.chainwork > self.get(best).chainwork {
+            if rec.verdict.is_ok() && rec.chainwork > self.get(best).chainwork && keep(id) {
                 best = id;
             }
         }

@@ -418,7 +418,8 @@ impl Nodes {
         }
     }
 
-    /// A block the node mined itself: it holds the data at once.
+    /// `n` has the full data of `b` from outside the peer graph: it mined
+    /// the block itself, or the pools' relay network delivered it.
     pub fn on_block_mined(&mut self, ctx: Ctx<'_>, n: NodeId, b: BlockId, out: &mut Vec<Action>) {
         self.receive_data(ctx, n, b, None, out);
     }
@@ -428,11 +429,6 @@ impl Nodes {
         for m in members {
             self.overlay[m.index()] = true;
         }
-    }
-
-    /// The relay network delivered the data of `b` to member `n`.
-    pub fn on_overlay_block(&mut self, ctx: Ctx<'_>, n: NodeId, b: BlockId, out: &mut Vec<Action>) {
-        self.receive_data(ctx, n, b, None, out);
     }
 
     /// A pool at `n` publishes `blocks` (a chain, oldest first, that it mined

@@ -2,7 +2,6 @@
 //! was (the centralisation columns of `summary.csv`).
 
 use super::summary::{STALE_RATE_EXCLUDED_HEIGHTS, main_chain_flags};
-use super::txs::block_fees;
 use crate::chain::Origin;
 use crate::world::RunOutput;
 
@@ -97,7 +96,7 @@ pub fn pool_rows(out: &RunOutput) -> Vec<PoolRow> {
             t.settled += 1;
             t.settled_stale += u64::from(!on_main);
         }
-        if w.txs().is_some() && block_fees(w.txs(), id).empty {
+        if w.txs().is_some_and(|txw| txw.block_txs(id).is_empty()) {
             t.empty += 1;
         }
         if on_main {
