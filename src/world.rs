@@ -158,6 +158,9 @@ pub struct World {
     overlay_latency: SimDuration,
     /// Per miner: how long after its node's new tip it mines empty blocks.
     empty_window: Vec<SimDuration>,
+    /// Per miner: it starts on a new header before its node has validated
+    /// the block, with an empty block.
+    header_first: Vec<bool>,
     /// Per miner: what it mines on and when it publishes.
     strategies: Vec<Box<dyn Strategy>>,
     /// Blocks of strategic miners not yet published.
@@ -400,7 +403,7 @@ impl World {
     fn block_found(&mut self, now: SimTime, queue: &mut EventQueue<Event>) {
         let winner = self.hash.draw_winner(&mut self.mining_rng);
         let node = self.hash.miner(winner).node;
-        let node_tip = self.nodes.tip(node);
+        let node_tip = self.nodes.mining_tip(node);
         let strategic = self.strategies[winner.index()].is_strategic();
         let parent = match self.contest_parent(winner) {
             Some(p) => p,
@@ -413,7 +416,7 @@ impl World {
             self.withheld.insert(b);
             let publish = self.strategies[winner.index()].on_mined(&self.tree, b, node_tip);
             self.publish(now, node, publish, queue);
-            self.retarget_miners(now, node, self.nodes.tip(node), queue);
+            self.retarget_miners(now, node, self.nodes.mining_tip(node), queue);
         } else {
             self.on_published(now, b, queue);
             self.node_step(now, queue, |nodes, ctx, out| nodes.on_block_mined(ctx, node, b, out));
@@ -495,8 +498,15 @@ impl World {
             bits,
             nonce: self.content_rng.u32(),
         };
+        // A header-first miner on a block it has not validated cannot know
+        // which transactions that block spent: it mines an empty block.
+        let unvalidated_parent = self.header_first[winner.index()] && !self.nodes.has_valid(node, parent);
         let window = self.empty_window[winner.index()];
-        let contents = self.txw.as_ref().map(|t| t.contents(node, params.max_block_weight, now, window));
+        let contents = match &self.txw {
+            _ if unvalidated_parent => Some(Contents::empty()),
+            Some(t) => Some(t.contents(node, params.max_block_weight, now, window)),
+            None => None,
+        };
         let shape = match &contents {
             Some(c) => {
                 BlockShape { size_bytes: c.size_bytes, weight: c.weight, tx_count: c.txs.len() as u32 + 1 }
@@ -556,7 +566,10 @@ impl World {
                             self.to_publish.push((node, publish));
                         }
                     }
-                    self.retarget_miners(now, node, tip, queue);
+                    self.retarget_miners(now, node, self.nodes.mining_tip(node), queue);
+                }
+                Action::HeaderTip { node, .. } => {
+                    self.retarget_miners(now, node, self.nodes.mining_tip(node), queue);
                 }
                 Action::Compact { node, block, missing } => self.metrics.on_compact(node, block, missing),
                 Action::OverlayPush { node, block } => {

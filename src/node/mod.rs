@@ -94,6 +94,15 @@ pub enum Action {
         /// Its new tip.
         tip: BlockId,
     },
+    /// `node` mines header-first and its most-work header changed to
+    /// `block` (a header it has not validated, or back to its tip when such a
+    /// header proved invalid): its miners move to [`Nodes::mining_tip`].
+    HeaderTip {
+        /// The node.
+        node: NodeId,
+        /// Its most-work usable header.
+        block: BlockId,
+    },
     /// `node`, a member of the pools' relay network, has the data of
     /// `block`: the overlay carries it to the other members.
     OverlayPush {
@@ -133,6 +142,9 @@ struct NodeState {
     /// Which edge delivered a recent block's data (small ring).
     recent_delivery: [(BlockId, u32); 4],
     in_flight: u32,
+    /// Header-first mining: the most-work header seen and not known to be
+    /// invalid (the tip when no header beats it; unused otherwise).
+    header_tip: BlockId,
 }
 
 /// All nodes' state.
@@ -151,6 +163,9 @@ pub struct Nodes {
     history_len: u32,
     /// Per node: a member of the pools' relay network.
     overlay: Vec<bool>,
+    /// Per node: its miners start on a new header before validating the
+    /// block ("SPV" mining).
+    header_first: Vec<bool>,
 }
 
 impl Nodes {
@@ -174,6 +189,7 @@ impl Nodes {
                 hb_peers: Vec::new(),
                 recent_delivery: [(tip, u32::MAX); 4],
                 in_flight: 0,
+                header_tip: tip,
             })
             .collect::<Vec<_>>();
         assert_eq!(nodes.len(), topo.node_count(), "one protocol per node");
@@ -187,6 +203,7 @@ impl Nodes {
             block_flags: Vec::new(),
             history_len: tree.history_len(),
             overlay: vec![false; topo.node_count()],
+            header_first: vec![false; topo.node_count()],
         }
     }
 
@@ -228,6 +245,12 @@ impl Nodes {
     /// The node's active tip.
     pub fn tip(&self, n: NodeId) -> BlockId {
         self.nodes[n.index()].tip
+    }
+
+    /// The block the node's miners build on: its tip, or for a header-first
+    /// miner a header with more work that it has not validated yet.
+    pub fn mining_tip(&self, n: NodeId) -> BlockId {
+        self.nodes[n.index()].header_tip
     }
 
     /// True if the node has connected block `b`.
@@ -315,6 +338,9 @@ impl Nodes {
                     return;
                 }
                 self.note_peer_has(ctx.tree, e, b);
+                if msg.kind == MsgKind::Headers {
+                    self.header_seen(ctx, r, b, out);
+                }
                 self.request_chain(ctx, r, e, b, out);
             }
             MsgKind::GetData => self.serve(ctx, r, e, MsgKind::Block, b, out),
@@ -330,6 +356,7 @@ impl Nodes {
                     return;
                 }
                 self.note_peer_has(ctx.tree, e, b);
+                self.header_seen(ctx, r, b, out);
                 // Core's AcceptBlock keeps an unrequested block only if it has at
                 // least the tip's work; a compact block counts as requested.
                 let requested = msg.kind == MsgKind::CmpctBlock || self.flags(b, r) & flag::IN_FLIGHT != 0;
@@ -431,6 +458,42 @@ impl Nodes {
         }
     }
 
+    /// Makes the miners at `miners` start on new headers before validating
+    /// the blocks (header-first, "SPV" mining).
+    pub fn set_header_first(&mut self, miners: &[NodeId]) {
+        for m in miners {
+            self.header_first[m.index()] = true;
+        }
+    }
+
+    /// A header-first miner at `r` learned `b`'s header (from `headers`, a
+    /// compact block or the block itself): if the header passes the checks a
+    /// header gets and has more work than what `r` mines on, `r` mines on it.
+    fn header_seen(&mut self, ctx: Ctx<'_>, r: NodeId, b: BlockId, out: &mut Vec<Action>) {
+        if !self.header_first[r.index()] || self.header_rejected(ctx.tree, r, b) {
+            return;
+        }
+        let clock_limit = ctx.node_clock_s + i64::from(ctx.tree.params().max_future_block_time_s as u32);
+        let node = &mut self.nodes[r.index()];
+        if i64::from(ctx.tree.get(b).header.time) > clock_limit
+            || ctx.tree.get(b).chainwork <= ctx.tree.get(node.header_tip).chainwork
+        {
+            return;
+        }
+        node.header_tip = b;
+        out.push(Action::HeaderTip { node: r, block: b });
+    }
+
+    /// `r` found `b` invalid: a header-first miner building on it goes back
+    /// to its tip.
+    fn header_invalid(&mut self, tree: &BlockTree, r: NodeId, b: BlockId, out: &mut Vec<Action>) {
+        let node = &mut self.nodes[r.index()];
+        if self.header_first[r.index()] && tree.is_ancestor_or_self(b, node.header_tip) {
+            node.header_tip = node.tip;
+            out.push(Action::HeaderTip { node: r, block: node.tip });
+        }
+    }
+
     /// A pool at `n` publishes `blocks` (a chain, oldest first, that it mined
     /// and withheld): the node takes them as its own and announces them to
     /// every peer that lacks them, even when they do not give it more work
@@ -465,8 +528,10 @@ impl Nodes {
         self.set_flag(b, r, flag::DATA);
         if rec.verdict.is_err() {
             self.set_flag(b, r, flag::INVALID);
+            self.header_invalid(ctx.tree, r, b, out);
             return;
         }
+        self.header_seen(ctx, r, b, out);
         if self.overlay[r.index()] {
             // FIBRE-style: the overlay forwards a block as soon as its data
             // is in, before validation.
@@ -580,7 +645,11 @@ impl Nodes {
                 out.push(Action::Connected { node: r, block: x });
             }
         }
-        self.nodes[r.index()].tip = c;
+        let node = &mut self.nodes[r.index()];
+        node.tip = c;
+        if tree.get(c).chainwork >= tree.get(node.header_tip).chainwork {
+            node.header_tip = c;
+        }
         if fork != old {
             out.push(Action::Reorg { node: r, old_tip: old, new_tip: c, fork });
         }

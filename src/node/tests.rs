@@ -879,3 +879,64 @@ fn no_hb_promotion_while_another_block_is_in_flight() {
     let out = net.step(out[0]);
     assert_eq!(sendcmpct(&out), vec![], "b is still in flight");
 }
+
+/// `HeaderTip` of header-first node `n` to `b`.
+fn header_tip(n: u32, b: BlockId) -> Action {
+    Action::HeaderTip { node: NodeId(n), block: b }
+}
+
+/// Header-first ("SPV") mining: a node whose miners start on new headers
+/// moves its mining tip as soon as a header with more work arrives, before
+/// downloading or validating the block; the tip itself moves only after
+/// validation, when the two agree again. Another node keeps mining on its
+/// tip and produces no `HeaderTip`.
+#[test]
+fn header_first_miners_move_on_a_header_before_validation() {
+    let mut net = Net::uniform(RelayProtocol::Headers, 3, &[(0, 1), (0, 2)], 0);
+    net.nodes.set_header_first(&[NodeId(1)]);
+    let s = net.start();
+    let b = net.block(s);
+    let out = net.mine_and_validate(0, b);
+    let to_1 = out.iter().copied().find(|a| *a == net.announce(0, 1, Headers, b, 1)).expect("announced");
+    let to_2 = out.iter().copied().find(|a| *a == net.announce(0, 2, Headers, b, 1)).expect("announced");
+
+    assert_eq!(net.step(to_1), vec![header_tip(1, b), net.send(1, 0, GetData, b)]);
+    assert_eq!((net.tip(1), net.nodes.mining_tip(NodeId(1))), (s, b));
+    assert_eq!(net.step(to_2), vec![net.send(2, 0, GetData, b)]);
+    assert_eq!(net.nodes.mining_tip(NodeId(2)), s);
+
+    // The same header again, or one with less work, changes nothing.
+    assert_eq!(net.recv(0, 1, Msg::new(Headers, b)), vec![]);
+    let log = net.settle(vec![net.send(1, 0, GetData, b)]);
+    assert!(log.contains(&tip_changed(1, b)), "{log:?}");
+    assert!(!log.iter().any(|a| matches!(a, Action::HeaderTip { .. })), "{log:?}");
+    assert_eq!((net.tip(1), net.nodes.mining_tip(NodeId(1))), (b, b));
+}
+
+/// A header-first miner builds on a compact block's header while it still
+/// fetches missing transactions, and on a block whose body turns out invalid
+/// until its data arrives: then it goes back to its tip (the risk SPV
+/// mining ran in July 2015). The invalid block is never connected.
+#[test]
+fn header_first_miners_leave_a_header_whose_block_is_invalid() {
+    let mut net = Net::uniform(Compact, 2, &[(1, 0)], 1);
+    net.nodes.init_high_bandwidth(&net.topo, |c, _| c.to_vec());
+    net.nodes.set_header_first(&[NodeId(1)]);
+    let s = net.start();
+    // Heavier than the 4,000,000 weight units a block may have.
+    let heavy = net.add(s, 1_100_000, None);
+    assert!(matches!(net.tree.get(heavy).verdict, Err(BlockError::BadWeight { .. })));
+    net.lacks = Some(Lacks(vec![(NodeId(1), heavy, 3, 900)]));
+
+    let out = net.recv(0, 1, Msg::new(CmpctBlock, heavy));
+    assert_eq!(out[0], header_tip(1, heavy), "{out:?}");
+    assert_eq!(net.nodes.mining_tip(NodeId(1)), heavy);
+    assert!(
+        out.iter().any(|a| matches!(a, Action::Send { msg: Msg { kind: MsgKind::GetBlockTxn, .. }, .. }))
+    );
+
+    let txn = Msg { kind: MsgKind::BlockTxn, block: heavy, count: 3, bytes: 900 };
+    assert_eq!(net.recv(0, 1, txn), vec![header_tip(1, s)]);
+    assert_eq!((net.tip(1), net.nodes.mining_tip(NodeId(1))), (s, s));
+    assert!(!net.nodes.has_valid(NodeId(1), heavy));
+}

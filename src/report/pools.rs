@@ -96,7 +96,7 @@ pub fn pool_rows(out: &RunOutput) -> Vec<PoolRow> {
             t.settled += 1;
             t.settled_stale += u64::from(!on_main);
         }
-        if w.txs().is_some_and(|txw| txw.block_txs(id).is_empty()) {
+        if rec.tx_count <= 1 {
             t.empty += 1;
         }
         if on_main {

@@ -219,6 +219,9 @@ pub struct PoolConfig {
     /// transactions for this many seconds, until its new template is ready
     /// (0: never).
     pub empty_block_window_s: f64,
+    /// Header-first ("SPV") mining: the pool starts on a new header with
+    /// an empty block before its node has validated the block.
+    pub spv_mining: bool,
 }
 
 /// A relay network among pools, as FIBRE and Falcon were: a block that

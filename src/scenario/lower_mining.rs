@@ -100,6 +100,7 @@ pub(crate) fn bitcoin_2015_pools() -> Vec<PoolConfig> {
         tx_relay_connections: None,
         strategy: StrategyName::Honest,
         empty_block_window_s: 0.0,
+        spv_mining: false,
     };
     BITCOIN_2015.iter().enumerate().map(pool).collect()
 }
@@ -222,6 +223,14 @@ fn lower_pool(
         );
         return Err(ctx.err(&key("strategy"), Some(&field.span()), message));
     }
+    let spv_mining = raw.spv_mining.as_ref().is_some_and(|b| *b.get_ref());
+    if let (true, Some(field)) = (spv_mining && strategy != StrategyName::Honest, &raw.spv_mining) {
+        let message = format!(
+            "spv_mining is only for honest pools; strategy = \"{}\" decides itself what to mine on",
+            strategy.name()
+        );
+        return Err(ctx.err(&key("spv_mining"), Some(&field.span()), message));
+    }
     if connections.is_none() {
         let here = "connections is not set";
         ctx.absent(&key("tx_relay_connections"), &raw.tx_relay_connections, "connections", here)?;
@@ -246,6 +255,7 @@ fn lower_pool(
         tx_relay_connections,
         strategy,
         empty_block_window_s,
+        spv_mining,
     })
 }
 

@@ -149,6 +149,7 @@ pub(crate) struct RawPool {
     pub(crate) stubborn_equal_fork: Opt<bool>,
     pub(crate) stubborn_trail: Opt<Int>,
     pub(crate) empty_block_window_s: Opt<Float>,
+    pub(crate) spv_mining: Opt<bool>,
 }
 
 /// `[transactions]`.

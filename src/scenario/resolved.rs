@@ -205,6 +205,7 @@ fn write_pool(out: &mut String, pool: &PoolConfig, config_has_transactions: bool
     if config_has_transactions {
         key(out, "empty_block_window_s", float(pool.empty_block_window_s));
     }
+    key(out, "spv_mining", pool.spv_mining);
 }
 
 /// The Mbit/s literal whose value times 1e6 is exactly `bps`. `bps / 1e6`

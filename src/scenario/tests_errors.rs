@@ -148,6 +148,10 @@ fn pool_tables_are_checked() {
     check(rn, Some(4), "relay_network", "needs named pools");
     let trail = format!("{one}strategy = \"selfish\"\nstubborn_trail = 2\n");
     check(&trail, Some(7), "mining.pool[0].stubborn_trail", "only with strategy = \"stubborn\"");
+    let spv = format!("{one}strategy = \"selfish\"\nspv_mining = true\n");
+    check(&spv, Some(7), "mining.pool[0].spv_mining", "only for honest pools; strategy = \"selfish\"");
+    let spv = format!("{one}spv_mining = 1\n");
+    check(&spv, Some(6), "mining.pool[0].spv_mining", "");
     let gamma = "name = \"x\"\n[mining]\ngamma = 0.5\n";
     check(gamma, Some(3), "mining.gamma", "strategy is not \"honest\"");
     let gamma_range = format!("name = \"x\"\n[mining]\ngamma = 1.5\n{}", &one[11..]);

@@ -89,6 +89,11 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
         None => Vec::new(),
     };
     nodes.set_overlay(&overlay);
+    let header_first: Vec<bool> =
+        miners.iter().map(|m| m.pool.as_ref().is_some_and(|p| p.spv_mining)).collect();
+    let spv_nodes: Vec<NodeId> =
+        miners.iter().zip(&header_first).filter(|(_, h)| **h).map(|(m, _)| m.miner.node).collect();
+    nodes.set_header_first(&spv_nodes);
     let mut hb_rng = streams.stream(Stream::HighBandwidth, 0);
     nodes.init_high_bandwidth(&topo, |cands, want| {
         let mut c = cands.to_vec();
@@ -123,6 +128,7 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
             .iter()
             .map(|m| SimDuration::from_secs_f64(m.pool.as_ref().map_or(0.0, |p| p.empty_block_window_s)))
             .collect(),
+        header_first,
         strategies,
         withheld: Default::default(),
         to_publish: Vec::new(),

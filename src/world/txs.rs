@@ -317,6 +317,18 @@ pub struct Contents {
     pub fees_sat: u64,
 }
 
+impl Contents {
+    /// A block with only its coinbase.
+    pub fn empty() -> Contents {
+        Contents {
+            txs: Vec::new(),
+            size_bytes: BLOCK_OVERHEAD_BYTES,
+            weight: 4 * (80 + 3) + 4 * COINBASE_BYTES,
+            fees_sat: 0,
+        }
+    }
+}
+
 /// Every transaction spending each input, in creation order. Coin numbers
 /// count up and outputs belong to arena transactions, so the first spender
 /// of each input is found by index; further spenders (replacements, double
@@ -631,7 +643,7 @@ impl TxWorld {
         empty_window: SimDuration,
     ) -> Contents {
         let t = match &self.pools[node.index()] {
-            Some(np) if now.since(np.tip_since) < empty_window => Template::default(),
+            Some(np) if now.since(np.tip_since) < empty_window => return Contents::empty(),
             Some(np) => {
                 let since = now.since(np.tip_since).0;
                 let refreshed = match self.template_refresh.0 {
@@ -643,9 +655,10 @@ impl TxWorld {
             None => Template { txs: Vec::new(), weight: 0, fees_sat: 0, vsize: 0 },
         };
         let bytes: u64 = t.txs.iter().map(|&x| u64::from(self.arena.get(x).size_bytes())).sum();
+        let empty = Contents::empty();
         Contents {
-            size_bytes: BLOCK_OVERHEAD_BYTES + bytes,
-            weight: 4 * (80 + 3) + 4 * COINBASE_BYTES + t.weight,
+            size_bytes: empty.size_bytes + bytes,
+            weight: empty.weight + t.weight,
             fees_sat: t.fees_sat,
             txs: t.txs,
         }

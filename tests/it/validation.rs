@@ -1,7 +1,8 @@
 //! Published results the simulator must reproduce (see the "Validation" section of README.md).
 
 use crate::common::{config, run};
-use powsim::consensus::{ConsensusParams, decode_compact};
+use powsim::chain::Origin;
+use powsim::consensus::{BlockId, ConsensusParams, decode_compact};
 use powsim::report::{concentration, main_chain_flags, pool_rows, summarize};
 
 /// Analytic stale rate (1 - exp(-d/T) for a fixed delay d): every block reaches all other hash
@@ -494,4 +495,61 @@ fn a_relay_network_lowers_its_members_stale_rate() {
     );
     assert!(with_m < 0.7 * with_n, "members {with_m} vs others {with_n}");
     assert!(with_m < 0.7 * without_m, "members with {with_m} vs without {without_m}");
+}
+
+/// Header-first ("SPV") mining: pools that start on a new header before
+/// downloading and validating the block lose fewer blocks to forks, both
+/// against the other pools of the same run and against themselves without
+/// it; what they mine before validating is empty, and only they mine empty
+/// blocks, soon after the parent was found.
+#[test]
+fn header_first_mining_lowers_the_stale_rate_with_empty_blocks() {
+    let regions = ["NA", "EU", "AP", "SA", "JP", "AU", "NA", "EU", "AP", "AU"];
+    let pools = |spv: bool| -> String {
+        let pool = |(i, r): (usize, &&str)| {
+            let flag = if spv && i % 2 == 0 { "spv_mining = true\n" } else { "" };
+            format!("[[mining.pool]]\nname = \"p{i}\"\nhash_share = 0.1\nregion = \"{r}\"\n{flag}")
+        };
+        regions.iter().enumerate().map(pool).collect()
+    };
+    let text = |spv: bool| {
+        format!(
+            "name = \"spv\"\n[stop]\nblocks = 3000\n[network]\nnodes = 200\npreset = \"bitcoin-2015\"\n\
+             topology = \"bitcoin-core\"\n[relay]\nprotocol = \"headers\"\n[blocks]\nsize_bytes = 500000\n\
+             [consensus]\nblock_interval_s = 30\n{}",
+            pools(spv)
+        )
+    };
+    let stale = |rows: &[powsim::report::PoolRow], spv: bool| {
+        let chosen = rows.iter().enumerate().filter(|(i, _)| (i % 2 == 0) == spv);
+        let (found, main) = chosen.fold((0, 0), |(f, m), (_, r)| (f + r.blocks_found, m + r.blocks_main));
+        1.0 - main as f64 / found as f64
+    };
+    let with = run(&config(&text(true), &[]), 8);
+    let without = run(&config(&text(false), &[]), 8);
+    let (rows, rows_without) = (pool_rows(&with), pool_rows(&without));
+    let (spv, others, spv_before) = (stale(&rows, true), stale(&rows, false), stale(&rows_without, true));
+    println!(
+        "stale: header-first pools {spv:.4}, others {others:.4}; the same pools without it {spv_before:.4}"
+    );
+    assert!(spv < 0.7 * others, "header-first {spv} vs others {others}");
+    assert!(spv < 0.7 * spv_before, "header-first {spv} vs without {spv_before}");
+
+    let tree = with.world.tree();
+    let mut empty = 0;
+    for b in (tree.history_len()..tree.len() as u32).map(BlockId) {
+        let rec = tree.get(b);
+        let Origin::Mined(p) = rec.origin else { continue };
+        if rec.tx_count == 1 {
+            empty += 1;
+            assert_eq!(p % 2, 0, "empty block {b:?} by a pool that validates first");
+            let gap = rec.found_at.since(tree.get(rec.parent.unwrap()).found_at).as_secs_f64();
+            assert!(gap < 60.0, "empty block {b:?} found {gap} s after its parent");
+        }
+    }
+    let found: u64 = rows.iter().step_by(2).map(|r| r.blocks_found).sum();
+    println!("empty blocks: {empty} of {found} found by header-first pools");
+    assert!(empty > found / 20, "{empty} of {found}");
+    assert_eq!(rows.iter().map(|r| r.empty_blocks).sum::<u64>(), empty);
+    assert!(rows_without.iter().all(|r| r.empty_blocks == 0));
 }
