@@ -161,6 +161,9 @@ pub struct World {
     /// Per miner: it starts on a new header before its node has validated
     /// the block, with an empty block.
     header_first: Vec<bool>,
+    /// Per miner: the block it mines on (before its strategy's choice): the
+    /// most-work mining tip among its nodes, kept on a tie.
+    miner_tip: Vec<BlockId>,
     /// Per miner: what it mines on and when it publishes.
     strategies: Vec<Box<dyn Strategy>>,
     /// Blocks of strategic miners not yet published.
@@ -403,23 +406,29 @@ impl World {
     fn block_found(&mut self, now: SimTime, queue: &mut EventQueue<Event>) {
         let winner = self.hash.draw_winner(&mut self.mining_rng);
         let node = self.hash.miner(winner).node;
-        let node_tip = self.nodes.mining_tip(node);
+        let node_tip = self.miner_tip[winner.index()];
         let strategic = self.strategies[winner.index()].is_strategic();
         let parent = match self.contest_parent(winner) {
             Some(p) => p,
             None => self.strategies[winner.index()].target(&self.tree, node_tip),
         };
-        let b = self.mine_block(now, winner, node, parent);
+        // The template comes from the node whose tip the miner is on.
+        let source = self.hash.miner(winner).nodes().find(|&n| self.nodes.mining_tip(n) == node_tip);
+        let b = self.mine_block(now, winner, source.unwrap_or(node), parent);
         self.nodes.grow(&self.tree);
         self.metrics.on_block_found(b, node, now);
         if strategic {
             self.withheld.insert(b);
             let publish = self.strategies[winner.index()].on_mined(&self.tree, b, node_tip);
             self.publish(now, node, publish, queue);
-            self.retarget_miners(now, node, self.nodes.mining_tip(node), queue);
+            self.retarget_miners(now, node, queue);
         } else {
             self.on_published(now, b, queue);
-            self.node_step(now, queue, |nodes, ctx, out| nodes.on_block_mined(ctx, node, b, out));
+            // A pool hands its block to all its nodes at once.
+            let pool_nodes: Vec<NodeId> = self.hash.miner(winner).nodes().collect();
+            for n in pool_nodes {
+                self.node_step(now, queue, |nodes, ctx, out| nodes.on_block_mined(ctx, n, b, out));
+            }
         }
         let start = self.tree.get(self.tree.start_tip()).height;
         let mined_above_start = u64::from(self.tree.get(self.best).height - start);
@@ -471,7 +480,7 @@ impl World {
                     contest.theirs
                 }
             }
-            None => self.nodes.tip(self.hash.miner(winner).node),
+            None => self.miner_tip[winner.index()],
         };
         self.contests.blocks += 1;
         self.contests.on_pool += u64::from(parent == contest.ours);
@@ -566,11 +575,9 @@ impl World {
                             self.to_publish.push((node, publish));
                         }
                     }
-                    self.retarget_miners(now, node, self.nodes.mining_tip(node), queue);
+                    self.retarget_miners(now, node, queue);
                 }
-                Action::HeaderTip { node, .. } => {
-                    self.retarget_miners(now, node, self.nodes.mining_tip(node), queue);
-                }
+                Action::HeaderTip { node, .. } => self.retarget_miners(now, node, queue),
                 Action::Compact { node, block, missing } => self.metrics.on_compact(node, block, missing),
                 Action::OverlayPush { node, block } => {
                     for &m in &self.overlay {
@@ -614,14 +621,17 @@ impl World {
         SimTime(arrival)
     }
 
-    /// A node's tip changed: its miners now work on a child of `tip`; if that
-    /// changes a miner's difficulty, the mining clock is redrawn.
-    fn retarget_miners(&mut self, now: SimTime, node: NodeId, tip: BlockId, queue: &mut EventQueue<Event>) {
+    /// What `node` mines on changed: its miners now work on the best tip of
+    /// their nodes; if that changes a miner's difficulty, the mining clock is
+    /// redrawn.
+    fn retarget_miners(&mut self, now: SimTime, node: NodeId, queue: &mut EventQueue<Event>) {
         if self.miners_at[node.index()].is_empty() {
             return;
         }
         let mut changed = false;
-        for &p in &self.miners_at[node.index()] {
+        for i in 0..self.miners_at[node.index()].len() {
+            let p = self.miners_at[node.index()][i];
+            let tip = self.update_miner_tip(p);
             let target = self.strategies[p.index()].target(&self.tree, tip);
             let bits = self.tree.next_bits(target, node_clock_s(now));
             changed |= self.hash.set_work_bits(p, bits);
@@ -629,6 +639,26 @@ impl World {
         if changed && !self.mining_stopped {
             self.redraw_clock(now, queue);
         }
+    }
+
+    /// Recomputes the block miner `p` mines on: the most-work mining tip of
+    /// its nodes, keeping the current one on a tie.
+    fn update_miner_tip(&mut self, p: PoolId) -> BlockId {
+        let current = self.miner_tip[p.index()];
+        let work = |b: BlockId| self.tree.get(b).chainwork;
+        let mut best: Option<BlockId> = None;
+        let mut current_held = false;
+        for n in self.hash.miner(p).nodes() {
+            let t = self.nodes.mining_tip(n);
+            current_held |= t == current;
+            if best.is_none_or(|b| work(t) > work(b)) {
+                best = Some(t);
+            }
+        }
+        let best = best.expect("a miner has a node");
+        let tip = if current_held && work(current) >= work(best) { current } else { best };
+        self.miner_tip[p.index()] = tip;
+        tip
     }
 
     /// Finishes metrics after the run loop returns.

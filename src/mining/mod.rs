@@ -27,17 +27,28 @@ impl PoolId {
     }
 }
 
-/// A miner: hash power attached to one node.
+/// A miner: hash power attached to one node, or for a pool with gateways
+/// to several.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Miner {
     /// Name shown in reports.
     pub name: String,
     /// The node whose tip it mines on and through which it announces.
     pub node: NodeId,
+    /// Further nodes of the pool: it mines on the best tip any of its nodes
+    /// has and hands its blocks to all of them.
+    pub gateways: Vec<NodeId>,
     /// Hashes per second.
     pub hashrate_hs: f64,
     /// Share of the total hash rate.
     pub share: f64,
+}
+
+impl Miner {
+    /// Its node, then its gateways.
+    pub fn nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
+        std::iter::once(self.node).chain(self.gateways.iter().copied())
+    }
 }
 
 /// Expected blocks per second for `hashrate_hs` on a block with nBits `bits`:
@@ -111,7 +122,7 @@ mod tests {
     use super::*;
 
     fn miner(h: f64) -> Miner {
-        Miner { name: String::new(), node: NodeId(0), hashrate_hs: h, share: 0.0 }
+        Miner { name: String::new(), node: NodeId(0), gateways: Vec::new(), hashrate_hs: h, share: 0.0 }
     }
 
     #[test]

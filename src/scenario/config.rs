@@ -222,6 +222,10 @@ pub struct PoolConfig {
     /// Header-first ("SPV") mining: the pool starts on a new header with
     /// an empty block before its node has validated the block.
     pub spv_mining: bool,
+    /// Regions of the pool's gateway nodes besides its own node: each is
+    /// another node with the same links, the pool mines on the best tip
+    /// any of them has and hands its blocks to all of them.
+    pub gateways: Vec<crate::net::Region>,
 }
 
 /// A relay network among pools, as FIBRE and Falcon were: a block that

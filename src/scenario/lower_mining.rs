@@ -101,6 +101,7 @@ pub(crate) fn bitcoin_2015_pools() -> Vec<PoolConfig> {
         strategy: StrategyName::Honest,
         empty_block_window_s: 0.0,
         spv_mining: false,
+        gateways: Vec::new(),
     };
     BITCOIN_2015.iter().enumerate().map(pool).collect()
 }
@@ -170,11 +171,11 @@ fn check_pools(ctx: &Ctx<'_>, pools: &[PoolConfig], nodes: u32, span: &Span) -> 
     if pools.is_empty() {
         return fail("needs at least one pool".to_string());
     }
-    if pools.len() > nodes as usize {
+    let needed: usize = pools.iter().map(|p| 1 + p.gateways.len()).sum();
+    if needed > nodes as usize {
         return fail(format!(
-            "{} pools need {} nodes (one node each), but network.nodes = {nodes}",
+            "{} pools need {needed} nodes (one each, plus their gateways), but network.nodes = {nodes}",
             pools.len(),
-            pools.len()
         ));
     }
     let total: f64 = pools.iter().map(|pool| pool.hash_share).sum();
@@ -231,6 +232,14 @@ fn lower_pool(
         );
         return Err(ctx.err(&key("spv_mining"), Some(&field.span()), message));
     }
+    let gateways = lower_gateways(ctx, &key("gateways"), &raw.gateways)?;
+    if let (true, Some(field)) = (!gateways.is_empty() && strategy != StrategyName::Honest, &raw.gateways) {
+        let message = format!(
+            "gateways are only for honest pools; strategy = \"{}\" publishes through the pool's one node",
+            strategy.name()
+        );
+        return Err(ctx.err(&key("gateways"), Some(&field.span()), message));
+    }
     if connections.is_none() {
         let here = "connections is not set";
         ctx.absent(&key("tx_relay_connections"), &raw.tx_relay_connections, "connections", here)?;
@@ -256,6 +265,7 @@ fn lower_pool(
         strategy,
         empty_block_window_s,
         spv_mining,
+        gateways,
     })
 }
 
@@ -325,6 +335,24 @@ fn lower_strategy(
             trail: ctx.int(&key("stubborn_trail"), &raw.stubborn_trail, 0u32, 1000, 0)?,
         }),
     })
+}
+
+/// Most gateway nodes one pool may have.
+const MAX_GATEWAYS: usize = 16;
+
+/// A pool's `gateways`: regions of its extra nodes.
+fn lower_gateways(
+    ctx: &Ctx<'_>,
+    key: &str,
+    field: &Opt<Vec<Spanned<String>>>,
+) -> Result<Vec<Region>, ScenarioError> {
+    let Some(list) = field else { return Ok(Vec::new()) };
+    if list.get_ref().len() > MAX_GATEWAYS {
+        let message = format!("at most {MAX_GATEWAYS} gateways, got {}", list.get_ref().len());
+        return Err(ctx.err(key, Some(&list.span()), message));
+    }
+    let each = |(i, r): (usize, &Spanned<String>)| lower_region(ctx, &format!("{key}[{i}]"), r);
+    list.get_ref().iter().enumerate().map(each).collect()
 }
 
 fn lower_region(ctx: &Ctx<'_>, key: &str, region: &Spanned<String>) -> Result<Region, ScenarioError> {

@@ -150,6 +150,7 @@ pub(crate) struct RawPool {
     pub(crate) stubborn_trail: Opt<Int>,
     pub(crate) empty_block_window_s: Opt<Float>,
     pub(crate) spv_mining: Opt<bool>,
+    pub(crate) gateways: Opt<Vec<Spanned<String>>>,
 }
 
 /// `[transactions]`.

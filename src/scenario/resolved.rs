@@ -206,6 +206,8 @@ fn write_pool(out: &mut String, pool: &PoolConfig, config_has_transactions: bool
         key(out, "empty_block_window_s", float(pool.empty_block_window_s));
     }
     key(out, "spv_mining", pool.spv_mining);
+    let gateways: Vec<String> = pool.gateways.iter().map(|r| string(r.name())).collect();
+    key(out, "gateways", format!("[{}]", gateways.join(", ")));
 }
 
 /// The Mbit/s literal whose value times 1e6 is exactly `bps`. `bps / 1e6`

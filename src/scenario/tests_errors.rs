@@ -150,6 +150,18 @@ fn pool_tables_are_checked() {
     check(&trail, Some(7), "mining.pool[0].stubborn_trail", "only with strategy = \"stubborn\"");
     let spv = format!("{one}strategy = \"selfish\"\nspv_mining = true\n");
     check(&spv, Some(7), "mining.pool[0].spv_mining", "only for honest pools; strategy = \"selfish\"");
+    let gw = format!("{one}gateways = [\"EU\", \"Moon\"]\n");
+    check(&gw, Some(6), "mining.pool[0].gateways[1]", "must be one of NA, EU, SA, AP, JP, AU; got \"Moon\"");
+    let gw = format!("{one}strategy = \"selfish\"\ngateways = [\"EU\"]\n");
+    check(&gw, Some(7), "mining.pool[0].gateways", "only for honest pools");
+    let gw =
+        format!("name = \"x\"\n[network]\nnodes = 3\n{}gateways = [\"EU\", \"AP\", \"JP\"]\n", &one[11..]);
+    check(
+        &gw,
+        Some(4),
+        "mining.pool",
+        "1 pools need 4 nodes (one each, plus their gateways), but network.nodes = 3",
+    );
     let spv = format!("{one}spv_mining = 1\n");
     check(&spv, Some(6), "mining.pool[0].spv_mining", "");
     let gamma = "name = \"x\"\n[mining]\ngamma = 0.5\n";

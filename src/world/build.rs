@@ -70,7 +70,10 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
     let mut miners_at = vec![Vec::new(); n as usize];
     let mut node_hash_share = vec![0.0; n as usize];
     for (i, m) in hash.miners().iter().enumerate() {
-        miners_at[m.node.index()].push(PoolId(i as u32));
+        for node in m.nodes() {
+            miners_at[node.index()].push(PoolId(i as u32));
+        }
+        // Propagation by hash power counts a pool at its own node.
         node_hash_share[m.node.index()] += m.share;
     }
     let settings = RelaySettings {
@@ -84,7 +87,7 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
         Some(rn) => miners
             .iter()
             .filter(|m| m.pool.as_ref().is_some_and(|p| rn.pools.contains(&p.name)))
-            .map(|m| m.miner.node)
+            .flat_map(|m| m.miner.nodes())
             .collect(),
         None => Vec::new(),
     };
@@ -92,7 +95,7 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
     let header_first: Vec<bool> =
         miners.iter().map(|m| m.pool.as_ref().is_some_and(|p| p.spv_mining)).collect();
     let spv_nodes: Vec<NodeId> =
-        miners.iter().zip(&header_first).filter(|(_, h)| **h).map(|(m, _)| m.miner.node).collect();
+        miners.iter().zip(&header_first).filter(|(_, h)| **h).flat_map(|(m, _)| m.miner.nodes()).collect();
     nodes.set_header_first(&spv_nodes);
     let mut hb_rng = streams.stream(Stream::HighBandwidth, 0);
     nodes.init_high_bandwidth(&topo, |cands, want| {
@@ -129,6 +132,7 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
             .map(|m| SimDuration::from_secs_f64(m.pool.as_ref().map_or(0.0, |p| p.empty_block_window_s)))
             .collect(),
         header_first,
+        miner_tip: vec![tree.start_tip(); miners.len()],
         strategies,
         withheld: Default::default(),
         to_publish: Vec::new(),
@@ -320,21 +324,27 @@ fn place_miners(config: &Config, region: &mut [Region], streams: &Streams) -> Ve
             pools
                 .iter()
                 .map(|p| {
-                    let in_region: Vec<usize> =
-                        (0..region.len()).filter(|&i| !taken[i] && region[i] == p.region).collect();
-                    let node = match rng.pick(&in_region) {
-                        Some(&i) => i,
-                        None => {
-                            let free: Vec<usize> = (0..region.len()).filter(|&i| !taken[i]).collect();
-                            let &i = rng.pick(&free).expect("validation ensures pools <= nodes");
-                            region[i] = p.region;
-                            i
-                        }
+                    let mut place = |want: Region| {
+                        let in_region: Vec<usize> =
+                            (0..region.len()).filter(|&i| !taken[i] && region[i] == want).collect();
+                        let node = match rng.pick(&in_region) {
+                            Some(&i) => i,
+                            None => {
+                                let free: Vec<usize> = (0..region.len()).filter(|&i| !taken[i]).collect();
+                                let &i = rng.pick(&free).expect("validation ensures pool nodes <= nodes");
+                                region[i] = want;
+                                i
+                            }
+                        };
+                        taken[node] = true;
+                        NodeId(node as u32)
                     };
-                    taken[node] = true;
+                    let node = place(p.region);
+                    let gateways = p.gateways.iter().map(|&r| place(r)).collect();
                     let miner = Miner {
                         name: p.name.clone(),
-                        node: NodeId(node as u32),
+                        node,
+                        gateways,
                         hashrate_hs: p.hash_share * total,
                         share: p.hash_share,
                     };
@@ -356,6 +366,7 @@ fn place_miners(config: &Config, region: &mut [Region], streams: &Streams) -> Ve
                     miner: Miner {
                         name: format!("node-{i}"),
                         node: NodeId(i as u32),
+                        gateways: Vec::new(),
                         hashrate_hs: w / sum * total,
                         share: w / sum,
                     },
@@ -382,9 +393,10 @@ fn node_bandwidth(
     if config.network.preset != NetworkPresetName::Ideal {
         for m in miners {
             if let Some(p) = &m.pool {
-                let i = m.miner.node.index();
-                up[i] = p.upload_bps.unwrap_or(up[i]);
-                down[i] = p.download_bps.unwrap_or(down[i]);
+                for i in m.miner.nodes().map(NodeId::index) {
+                    up[i] = p.upload_bps.unwrap_or(up[i]);
+                    down[i] = p.download_bps.unwrap_or(down[i]);
+                }
             }
         }
     }
@@ -411,8 +423,9 @@ fn build_topology(
         })
         .collect();
     for m in miners {
-        if let Some(p) = &m.pool {
-            let slot = &mut slots[m.miner.node.index()];
+        let Some(p) = &m.pool else { continue };
+        for node in m.miner.nodes() {
+            let slot = &mut slots[node.index()];
             slot.listening = true;
             if let Some((full, block)) = p.outbound_split() {
                 let c = full + block;
