@@ -1,7 +1,8 @@
 //! Lowering of `[mining]`: total hash rate and the miners, either explicit
-//! `[[mining.pool]]` tables or a preset (`bitcoin-2015`, `every-node`).
-//! Explicit pools must have unique names, shares summing to 1 and fit on
-//! the network (one node per pool).
+//! `[[mining.pool]]` tables or a preset (`bitcoin-2015`, `bitcoin-2026`,
+//! whose tables live in `pool_presets`, or `every-node`). Pools must have
+//! unique names, shares summing to 1 and fit on the network (one node per
+//! pool).
 
 use std::collections::BTreeMap;
 
@@ -13,6 +14,7 @@ use super::ctx::{Ctx, Span};
 use super::error::ScenarioError;
 use super::lower::open;
 use super::names::{POOL_PRESETS, PoolsPreset, pools_name};
+use super::pool_presets::preset_pools;
 use super::raw::{Float, Opt, RawMining, RawPool, RawRelayNetwork, Table};
 use crate::net::Region;
 
@@ -20,41 +22,10 @@ use crate::net::Region;
 pub(crate) const SHARE_SUM_TOLERANCE: f64 = 1e-6;
 
 /// Longest pool name.
-const MAX_POOL_NAME_CHARS: usize = 64;
+pub(crate) const MAX_POOL_NAME_CHARS: usize = 64;
 
 /// Bits per second in a Mbit/s.
 pub(crate) const BPS_PER_MBPS: f64 = 1e6;
-
-/// Bitcoin in 2015: 16 pools, hash share and region, from Gervais et al.,
-/// "On the Security and Performance of Proof of Work Blockchains" (CCS 2016),
-/// simulator source `bitcoin-test.cc` (`bitcoinMinersHash`,
-/// `bitcoinMinersRegions`).
-/// The published shares sum to 1.001, so [`bitcoin_2015_pools`] divides
-/// each by the sum.
-const BITCOIN_2015: [(f64, Region); 16] = [
-    (0.289, Region::AP),
-    (0.196, Region::AP),
-    (0.159, Region::AP),
-    (0.133, Region::NA),
-    (0.066, Region::AP),
-    (0.054, Region::NA),
-    (0.029, Region::EU),
-    (0.016, Region::EU),
-    (0.012, Region::NA),
-    (0.012, Region::NA),
-    (0.012, Region::NA),
-    (0.009, Region::EU),
-    (0.005, Region::NA),
-    (0.005, Region::NA),
-    (0.002, Region::NA),
-    (0.002, Region::NA),
-];
-
-/// Gervais et al. give pools 100 Mbit/s links (`bitcoin-topology-helper.cc`).
-const BITCOIN_2015_POOL_MBPS: f64 = 100.0;
-
-/// Gervais et al. give pools 700-800 connections; we take the middle.
-const BITCOIN_2015_POOL_CONNECTIONS: u32 = 750;
 
 /// Mining; `nodes_span` is blamed when the pools do not fit on the nodes.
 pub(crate) fn lower(
@@ -86,26 +57,6 @@ pub(crate) fn lower(
     Ok(MiningConfig { hashrate_hs, template_refresh_s, gamma, relay_network: None, miners })
 }
 
-/// The `bitcoin-2015` preset pools (shares normalised to sum to 1).
-pub(crate) fn bitcoin_2015_pools() -> Vec<PoolConfig> {
-    let total: f64 = BITCOIN_2015.iter().map(|(share, _)| share).sum();
-    let bps = BITCOIN_2015_POOL_MBPS * BPS_PER_MBPS;
-    let pool = |(i, (share, region)): (usize, &(f64, Region))| PoolConfig {
-        name: format!("pool-{:02}", i + 1),
-        hash_share: share / total,
-        region: *region,
-        upload_bps: Some(bps),
-        download_bps: Some(bps),
-        connections: Some(BITCOIN_2015_POOL_CONNECTIONS),
-        tx_relay_connections: None,
-        strategy: StrategyName::Honest,
-        empty_block_window_s: 0.0,
-        spv_mining: false,
-        gateways: Vec::new(),
-    };
-    BITCOIN_2015.iter().enumerate().map(pool).collect()
-}
-
 fn preset_miners(
     ctx: &Ctx<'_>,
     raw: &RawMining,
@@ -120,11 +71,13 @@ fn preset_miners(
     }
     let here = format!("pools = \"{}\"", pools_name(&preset));
     ctx.absent("mining.every_node_sd", &raw.every_node_sd, "pools = \"every-node\"", &here)?;
-    let pools = bitcoin_2015_pools();
+    let pools = preset_pools(&preset)?;
     if pools.len() > nodes as usize {
         let at = raw.pools.as_ref().map(Spanned::span).or_else(|| nodes_span.cloned());
         let message = format!(
-            "the bitcoin-2015 pool preset puts {} pools on separate nodes, but network.nodes = {nodes}; use more nodes or other pools",
+            "the {} pool preset puts {} miners on separate nodes (one node each), but network.nodes = {nodes}; \
+             use more nodes or other pools",
+            pools_name(&preset),
             pools.len()
         );
         return Err(ctx.err("mining.pools", at.as_ref(), message));
@@ -280,8 +233,8 @@ pub(crate) fn lower_relay_network(
     let span = table.span();
     let raw = table.into_inner().0;
     let MinersConfig::Pools(pools) = miners else {
-        let message =
-            "needs named pools ([[mining.pool]] tables or pools = \"bitcoin-2015\"), not every-node mining";
+        let message = "needs named pools ([[mining.pool]] tables or a pool preset such as pools = \"bitcoin-2026\"), \
+             not every-node mining";
         return Err(ctx.err("relay_network", Some(&span), message));
     };
     let names =

@@ -25,6 +25,7 @@ mod lower_network;
 mod lower_transactions;
 mod names;
 mod overrides;
+mod pool_presets;
 mod raw;
 mod resolved;
 mod resolved_transactions;

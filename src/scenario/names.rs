@@ -118,16 +118,19 @@ pub(crate) fn difficulty_name(difficulty: &DifficultyName) -> &'static str {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum PoolsPreset {
     Bitcoin2015,
+    Bitcoin2026,
     EveryNode,
 }
 
 /// All pool presets.
-pub(crate) const POOL_PRESETS: [PoolsPreset; 2] = [PoolsPreset::Bitcoin2015, PoolsPreset::EveryNode];
+pub(crate) const POOL_PRESETS: [PoolsPreset; 3] =
+    [PoolsPreset::Bitcoin2015, PoolsPreset::Bitcoin2026, PoolsPreset::EveryNode];
 
 /// A pool preset's name.
 pub(crate) fn pools_name(preset: &PoolsPreset) -> &'static str {
     match preset {
         PoolsPreset::Bitcoin2015 => "bitcoin-2015",
+        PoolsPreset::Bitcoin2026 => "bitcoin-2026",
         PoolsPreset::EveryNode => "every-node",
     }
 }

@@ -88,6 +88,13 @@ fn shipped_scenarios_model_what_they_say() {
     assert_eq!((ideal.network.latency_ms, ideal.network.jitter.clone()), (10_000.0, JitterConfig::None));
     let MinersConfig::Pools(pools) = &ideal.mining.miners else { panic!("pools") };
     assert!(pools.len() >= 20 && pools.iter().all(|p| p.hash_share == pools[0].hash_share));
+    let current = shipped("pools-2026");
+    assert_eq!((current.network.nodes, current.stop.blocks), (2000, Some(2000)));
+    assert_eq!(current.network.preset, NetworkPresetName::Bitcoin2019);
+    assert_eq!(current.relay.protocol, RelayProtocol::Compact);
+    assert!(matches!(current.network.topology, TopologyConfig::BitcoinCore { .. }));
+    let MinersConfig::Pools(pools) = &current.mining.miners else { panic!("pools") };
+    assert_eq!((pools.len(), pools[0].name.as_str()), (25, "foundry-usa"));
 }
 
 #[test]
@@ -146,7 +153,7 @@ fn defaults_are_applied() {
             gamma: None,
             relay_network: None,
             hashrate_hs: 1e21,
-            miners: MinersConfig::Pools(lower_mining::bitcoin_2015_pools()),
+            miners: MinersConfig::Pools(bitcoin_2015_pools()),
         },
         transactions: None,
         mempool: MempoolConfig::core_defaults(PolicyName::CoreV30),
@@ -169,9 +176,13 @@ fn dependent_defaults_follow_their_settings() {
     assert_eq!(regular.network.topology, TopologyConfig::RandomRegular { degree: 8 });
 }
 
+fn bitcoin_2015_pools() -> Vec<PoolConfig> {
+    pool_presets::preset_pools(&names::PoolsPreset::Bitcoin2015).unwrap_or_else(|e| panic!("{e}"))
+}
+
 #[test]
 fn bitcoin_2015_pool_preset_follows_gervais() {
-    let pools = lower_mining::bitcoin_2015_pools();
+    let pools = bitcoin_2015_pools();
     assert_eq!(pools.len(), 16);
     assert_eq!((pools[0].name.as_str(), pools[15].name.as_str()), ("pool-01", "pool-16"));
     assert_eq!((pools[0].region, pools[3].region, pools[6].region), (Region::AP, Region::NA, Region::EU));
@@ -181,6 +192,34 @@ fn bitcoin_2015_pool_preset_follows_gervais() {
     assert!(pools.iter().all(|p| p.upload_bps == Some(1e8) && p.download_bps == Some(1e8)));
     assert!(pools.iter().all(|p| p.connections == Some(750)));
     assert!(pools.iter().all(|p| p.outbound_split() == Some((8, 742))));
+}
+
+#[test]
+fn bitcoin_2026_pool_preset_lowers_to_spark_pools_and_solo_miners() {
+    let config = parse("name = \"p\"\n[network]\nnodes = 100\n[mining]\npools = \"bitcoin-2026\"\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let MinersConfig::Pools(pools) = &config.mining.miners else { panic!("pools") };
+    assert_eq!(pools.len(), 25);
+    let row = |i: usize| (pools[i].name.as_str(), pools[i].hash_share, pools[i].region);
+    assert_eq!(row(0), ("foundry-usa", 0.37, Region::NA));
+    assert_eq!(row(1), ("antpool", 0.14, Region::AP));
+    assert_eq!(row(8), ("sbi-crypto", 0.025, Region::JP));
+    assert_eq!(row(10), ("braiins-pool", 0.0125, Region::EU));
+    assert_eq!(row(11), ("binance-pool", 0.0175, Region::AP));
+    assert_eq!(
+        (row(12), row(13), row(14)),
+        (("solo-01", 0.005, Region::NA), ("solo-02", 0.005, Region::EU), ("solo-03", 0.005, Region::AP))
+    );
+    assert_eq!(row(24), ("solo-13", 0.005, Region::NA));
+    let total: f64 = pools.iter().map(|p| p.hash_share).sum();
+    assert!((total - 1.0).abs() <= lower_mining::SHARE_SUM_TOLERANCE);
+    // Ordinary node links: no bandwidth or connection count of their own.
+    assert!(pools.iter().all(|p| p.upload_bps.is_none() && p.download_bps.is_none()));
+    assert!(pools.iter().all(|p| p.connections.is_none() && p.outbound_split().is_none()));
+    // The resolved scenario writes the preset out as tables that read back the same.
+    let text = resolved_toml(&config);
+    assert_eq!(text.matches("[[mining.pool]]").count(), 25);
+    assert_eq!(parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}")), config);
 }
 
 #[test]

@@ -174,8 +174,26 @@ fn pool_tables_are_checked() {
     let both = "name = \"x\"\n[mining]\npools = \"every-node\"\n[[mining.pool]]\nname = \"a\"\nhash_share = 1\nregion = \"NA\"\n";
     check(both, Some(3), "mining.pools", "not both");
     let crowded = "name = \"x\"\n[network]\nnodes = 10\n";
-    check(crowded, Some(3), "mining.pools", "16 pools");
+    check(crowded, Some(3), "mining.pools", "the bitcoin-2015 pool preset puts 16 miners");
     check("name = \"x\"\n[mining]\npool = []\n", Some(3), "mining.pool", "at least one pool");
+}
+
+#[test]
+fn pool_presets_are_named_and_must_fit_on_the_network() {
+    let crowded = "name = \"x\"\n[network]\nnodes = 24\n[mining]\npools = \"bitcoin-2026\"\n";
+    let needle = "the bitcoin-2026 pool preset puts 25 miners on separate nodes (one node each), \
+                  but network.nodes = 24";
+    check(crowded, Some(5), "mining.pools", needle);
+    let unknown = "name = \"x\"\n[mining]\npools = \"bitcoin-2030\"\n";
+    check(
+        unknown,
+        Some(3),
+        "mining.pools",
+        "\"bitcoin-2015\", \"bitcoin-2026\", \"every-node\"; got \"bitcoin-2030\"",
+    );
+    let sd = "name = \"x\"\n[mining]\npools = \"bitcoin-2026\"\nevery_node_sd = 0.1\n";
+    check(sd, Some(4), "mining.every_node_sd", "here pools = \"bitcoin-2026\"");
+    assert!(parse("name = \"x\"\n[network]\nnodes = 25\n[mining]\npools = \"bitcoin-2026\"\n").is_ok());
 }
 
 #[test]
