@@ -298,7 +298,7 @@ fn print_summary(rows: &[Summary], wall: Duration) {
             s.blocks_mined,
             s.stale_blocks,
             fmt_opt(s.stale_rate.map(|r| r * 100.0), 3),
-            fmt_opt(s.mean_block_interval_s, 1),
+            fmt_opt(s.interval_mean_s, 1),
             fmt_opt(s.prop_median_s, 3),
             fmt_opt(s.prop_p90_s, 3),
             fmt_opt(s.t100_mean_s, 3),

@@ -7,9 +7,12 @@
 //! writes none; `build` takes a validated [`Config`].
 
 mod build;
+mod events;
+mod timeline;
 mod txs;
 
 pub use build::{BuildError, Built, consensus_params};
+pub use timeline::{EventRecord, Timeline};
 pub use txs::{Contents, MempoolSample, ReachModel, TxWorld, fate};
 
 use crate::chain::{BlockTree, NewBlock, Origin};
@@ -59,6 +62,8 @@ pub enum Stream {
     TxTrickle = 12,
     /// Forced tie-breaking (`mining.gamma`).
     Gamma = 13,
+    /// Nodes chosen by timeline events (partitions by share, churn).
+    Events = 14,
 }
 
 impl StreamKind for Stream {
@@ -120,6 +125,17 @@ pub enum Event {
     MiningDeadline,
     /// The drain period is over: the run ends even if messages are in flight.
     DrainEnd,
+    /// Timeline event `0` fires.
+    Timeline(u32),
+    /// Step `step` of timeline event `event`'s hash-rate ramp.
+    RampStep {
+        /// The event.
+        event: u32,
+        /// The step, 1 to `RAMP_STEPS`.
+        step: u32,
+    },
+    /// The effect of timeline event `0` ends (a cut heals, latency goes back).
+    TimelineEnd(u32),
 }
 
 /// Per-node network attachment.
@@ -191,6 +207,10 @@ pub struct World {
     /// Deliver and Validated events scheduled but not yet handled.
     in_flight: u64,
     actions: Vec<Action>,
+    timeline: Timeline,
+    events_rng: SimRng,
+    /// Per miner: its configured hash rate (what a joining pool gets).
+    configured_hs: Vec<f64>,
 }
 
 /// Blocks other miners found while a strategic pool's block tied with
@@ -259,6 +279,9 @@ impl Model for World {
             Event::MempoolSample => self.mempool_sample(now, queue),
             Event::MiningDeadline => self.stop_mining(now, queue),
             Event::DrainEnd => self.done = true,
+            Event::Timeline(i) => self.fire(now, i as usize, queue),
+            Event::RampStep { event, step } => self.ramp_step(now, event as usize, step, queue),
+            Event::TimelineEnd(i) => self.end_event(now, i as usize),
         }
     }
 
@@ -296,6 +319,9 @@ impl World {
     pub fn start(&mut self, queue: &mut EventQueue<Event>, sim_time_s: Option<f64>) {
         if let Some(t) = sim_time_s {
             queue.schedule(SimTime::ZERO + SimDuration::from_secs_f64(t), Event::MiningDeadline);
+        }
+        for (t, i) in self.timeline.timed() {
+            queue.schedule(SimTime::ZERO + SimDuration::from_secs_f64(t), Event::Timeline(i as u32));
         }
         self.redraw_clock(SimTime::ZERO, queue);
         if self.txw.is_some() {
@@ -444,6 +470,9 @@ impl World {
         if self.tree.get(b).chainwork > self.tree.get(self.best).chainwork {
             self.best = b;
             self.metrics.on_best_block(&self.tree, b);
+            for i in self.timeline.due_at_height(self.tree.get(b).height) {
+                queue.schedule(now, Event::Timeline(i as u32));
+            }
             if let Some(txw) = self.txw.as_mut() {
                 schedule_reaches(txw.on_best_block(now, &self.tree, b), queue);
             }
@@ -583,8 +612,9 @@ impl World {
                     for &m in &self.overlay {
                         if m != node {
                             self.in_flight += 1;
+                            let sent = self.timeline.release(now, node, m).unwrap_or(now).max(now);
                             queue.schedule(
-                                now + self.overlay_latency,
+                                sent + self.overlay_latency,
                                 Event::OverlayDeliver { node: m, block },
                             );
                         }
@@ -615,8 +645,14 @@ impl World {
         let sent_ns = self.uplinks[s.index()].transmit(now.0, bytes, up, down);
         let (rs, rr) = (self.net.region[s.index()], self.net.region[r.index()]);
         let lat_ns = sample_latency_ns(&self.latency, &self.jitter, rs, rr, &mut self.latency_rng[s.index()]);
+        let mut arrival = sent_ns.saturating_add(lat_ns);
+        if self.timeline.has_cuts() {
+            if let Some(release) = self.timeline.release(now, s, r) {
+                arrival = arrival.max(release.0.saturating_add(lat_ns));
+            }
+        }
         let last = &mut self.last_arrival_ns[edge as usize];
-        let arrival = (sent_ns.saturating_add(lat_ns)).max(*last);
+        let arrival = arrival.max(*last);
         *last = arrival;
         SimTime(arrival)
     }
@@ -667,6 +703,11 @@ impl World {
         let best = self.tree.best_block_where(|id| !self.withheld.contains(&id));
         self.best = best;
         self.metrics.finish(&self.tree, best);
+    }
+
+    /// The timeline and what its events did.
+    pub fn timeline(&self) -> &Timeline {
+        &self.timeline
     }
 
     /// The block tree.

@@ -106,6 +106,14 @@ impl HashPower {
         true
     }
 
+    /// Sets miner `p`'s hash rate (hashes per second; 0 stops it).
+    pub fn set_hashrate(&mut self, p: PoolId, hashrate_hs: f64) {
+        let i = p.index();
+        self.miners[i].hashrate_hs = hashrate_hs;
+        self.rates[i] = block_rate(hashrate_hs, self.bits[i]);
+        self.total_rate = self.rates.iter().sum();
+    }
+
     /// Time in seconds until the next block anywhere.
     pub fn draw_interval_s(&self, rng: &mut SimRng) -> f64 {
         rng.exp_rate(self.total_rate)

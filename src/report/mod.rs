@@ -5,11 +5,13 @@
 //! directory and renamed into place only when all are complete, so a result
 //! directory that exists is whole. No wall-clock time appears in any file.
 
+mod events;
 mod pools;
 mod summary;
 mod txs;
 mod write;
 
+pub use events::{EventRow, RECOVERY_TOLERANCE, RECOVERY_WINDOW, event_rows, recovery_blocks};
 pub use pools::{Concentration, PoolRow, concentration, pool_rows};
 pub use summary::{STALE_RATE_EXCLUDED_HEIGHTS, Summary, main_chain_flags, summarize};
 pub use txs::{BandRow, Confirmations, FEERATE_BANDS, TxSummary, band_rows, quantile, tx_summary};

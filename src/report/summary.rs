@@ -27,7 +27,13 @@ pub struct Summary {
     /// Stale share of mined blocks, leaving out the last 6 heights.
     pub stale_rate: Option<f64>,
     /// Mean interval between main-chain blocks (by discovery time).
-    pub mean_block_interval_s: Option<f64>,
+    pub interval_mean_s: Option<f64>,
+    /// Standard deviation over mean of those intervals (1 for a Poisson
+    /// process at constant difficulty).
+    pub interval_cv: Option<f64>,
+    /// After the first hash-rate event: main-chain blocks until the mean of
+    /// the last 144 intervals is within 10 % of the target again.
+    pub recovery_blocks: Option<u64>,
     /// Median over (main-chain block, node) pairs of the time from discovery to
     /// the node holding the block validated (the miner's node left out).
     pub prop_median_s: Option<f64>,
@@ -143,6 +149,13 @@ pub(crate) fn summarize_with(
     let q = |p: f64| m.propagation().quantile(p).map(|ns| ns as f64 / 1e9);
     let start_found = tree.get(tree.start_tip()).found_at;
     let conc = super::pools::concentration(pools);
+    let chain = super::events::main_chain(tree, best);
+    let target_s = tree.params().target_spacing_s as f64;
+    let first_hash_event = w.timeline().events().iter().zip(w.timeline().records()).find_map(|(e, r)| {
+        matches!(e.action, crate::scenario::EventAction::Hashrate { .. }).then_some(r.fired).flatten()
+    });
+    let recovery_blocks =
+        first_hash_event.and_then(|(t, _)| super::events::recovery_blocks(tree, &chain, t, target_s));
     Summary {
         scenario: scenario.to_string(),
         seed: out.seed,
@@ -151,8 +164,10 @@ pub(crate) fn summarize_with(
         blocks_main: main_mined.len() as u64,
         stale_blocks: (mined.len() - main_mined.len()) as u64,
         stale_rate: (!settled.is_empty()).then(|| stale_settled as f64 / settled.len() as f64),
-        mean_block_interval_s: (!main_mined.is_empty())
+        interval_mean_s: (!main_mined.is_empty())
             .then(|| tree.get(best).found_at.since(start_found).as_secs_f64() / main_mined.len() as f64),
+        interval_cv: super::events::coefficient_of_variation(&super::events::intervals_s(tree, &chain)),
+        recovery_blocks,
         prop_median_s: q(0.5),
         prop_mean_s: m.propagation_mean_s(),
         prop_p10_s: q(0.1),

@@ -106,6 +106,9 @@ pub fn write_run(
     write_csv(&tmp.join("blocks.csv"), block_rows(out).iter())?;
     write_csv(&tmp.join("reorgs.csv"), reorg_rows(out).iter())?;
     write_csv(&tmp.join("difficulty.csv"), difficulty_rows(out).iter())?;
+    if !config.events.is_empty() {
+        write_csv(&tmp.join("events.csv"), super::events::event_rows(out).iter())?;
+    }
     let mut bands = Vec::new();
     if let (Some(tc), Some(conf)) = (&config.transactions, &conf) {
         bands = write_tx_files(&tmp, out, conf, tc.max_tx_rows)?;
@@ -136,7 +139,9 @@ impl Row for Summary {
         "blocks_main",
         "stale_blocks",
         "stale_rate",
-        "mean_block_interval_s",
+        "interval_mean_s",
+        "interval_cv",
+        "recovery_blocks",
         "prop_median_s",
         "prop_mean_s",
         "prop_p10_s",

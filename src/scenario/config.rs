@@ -35,6 +35,114 @@ pub struct Config {
     pub mempool: MempoolConfig,
     /// Optional outputs.
     pub output: OutputConfig,
+    /// The timeline (`[[events]]`), in file order.
+    pub events: Vec<TimelineEvent>,
+}
+
+/// One timeline event: when it happens and what it does.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimelineEvent {
+    /// When it fires.
+    pub at: EventTrigger,
+    /// What it does.
+    pub action: EventAction,
+}
+
+/// When a timeline event fires.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum EventTrigger {
+    /// At this simulated time (seconds).
+    Time(f64),
+    /// When the best public chain first reaches this height.
+    Height(u32),
+}
+
+/// What a timeline event does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EventAction {
+    /// Changes the hash rate of every miner, or of one pool.
+    Hashrate {
+        /// The pool; `None`: every miner, in proportion.
+        pool: Option<String>,
+        /// The change.
+        change: HashChange,
+        /// Reach the new rate linearly over this long (0: at once).
+        ramp_s: f64,
+    },
+    /// Messages between two sides of the network wait until it heals.
+    Partition {
+        /// One side; the other is every other node.
+        side: PartitionSide,
+        /// How long the cut lasts (seconds).
+        duration_s: f64,
+    },
+    /// A share of the nodes that do not mine goes offline and comes back.
+    Churn {
+        /// Share of the non-mining nodes.
+        fraction: f64,
+        /// How long they stay offline (seconds).
+        duration_s: f64,
+    },
+    /// Latency and bandwidth of a region's links, or of all links, change.
+    Latency {
+        /// The region; `None`: every link.
+        region: Option<crate::net::Region>,
+        /// Factor on the mean latency of links with an end in the region.
+        latency_scale: f64,
+        /// Factor on the bandwidth of the region's nodes.
+        bandwidth_scale: f64,
+        /// Back to before after this long; `None`: for good.
+        duration_s: Option<f64>,
+    },
+    /// A pool joins, leaves or changes its strategy.
+    Pool {
+        /// The pool.
+        pool: String,
+        /// The change.
+        change: PoolChange,
+    },
+}
+
+impl EventAction {
+    /// The event's `kind` as the scenario spells it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventAction::Hashrate { .. } => "hashrate",
+            EventAction::Partition { .. } => "partition",
+            EventAction::Churn { .. } => "churn",
+            EventAction::Latency { .. } => "latency",
+            EventAction::Pool { .. } => "pool",
+        }
+    }
+}
+
+/// How a hash-rate event changes the rate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum HashChange {
+    /// Multiply by this factor.
+    Scale(f64),
+    /// Set to this many hashes per second.
+    Set(f64),
+}
+
+/// One side of a partition.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PartitionSide {
+    /// The nodes of these regions.
+    Regions(Vec<crate::net::Region>),
+    /// This share of all nodes, drawn at random.
+    Fraction(f64),
+}
+
+/// A pool event.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PoolChange {
+    /// Starts mining with its `hash_share` (it has no hash rate before).
+    Join,
+    /// Stops mining (a withholding pool first publishes what it withholds).
+    Leave,
+    /// Switches to this strategy.
+    Strategy(StrategyName),
 }
 
 /// Stop condition and limits. At least one of `blocks` and `sim_time_s` is set.

@@ -17,7 +17,7 @@ use super::ctx::{Ctx, Span};
 use super::error::ScenarioError;
 use super::names::{DIFFICULTIES, PROTOCOLS, difficulty_name, protocol_name};
 use super::raw::{Opt, RawBlocks, RawConsensus, RawOutput, RawRelay, RawScenario, RawStop, Table};
-use super::{lower_mining, lower_network, lower_transactions};
+use super::{lower_events, lower_mining, lower_network, lower_transactions};
 
 /// Bitcoin's MAX_MONEY in satoshi: no subsidy can exceed it, and keeping
 /// subsidies below it keeps every sum of them inside `u64`.
@@ -43,6 +43,7 @@ pub(crate) fn lower(raw: RawScenario, ctx: &Ctx<'_>, dir: &Path) -> Result<Confi
     let transactions = lower_transactions::lower(ctx, raw.transactions, network.nodes, dir)?;
     let mempool = lower_transactions::lower_mempool(ctx, raw.mempool, with_transactions)?;
     let output = lower_output(ctx, raw.output, with_transactions)?;
+    let events = lower_events::lower(ctx, raw.events, &mining.miners, with_transactions)?;
     Ok(Config {
         name,
         description,
@@ -56,6 +57,7 @@ pub(crate) fn lower(raw: RawScenario, ctx: &Ctx<'_>, dir: &Path) -> Result<Confi
         transactions,
         mempool,
         output,
+        events,
     })
 }
 

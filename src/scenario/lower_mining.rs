@@ -308,7 +308,11 @@ fn lower_gateways(
     list.get_ref().iter().enumerate().map(each).collect()
 }
 
-fn lower_region(ctx: &Ctx<'_>, key: &str, region: &Spanned<String>) -> Result<Region, ScenarioError> {
+pub(crate) fn lower_region(
+    ctx: &Ctx<'_>,
+    key: &str,
+    region: &Spanned<String>,
+) -> Result<Region, ScenarioError> {
     region.get_ref().parse::<Region>().map_err(|_| {
         let names: Vec<&str> = Region::ALL.iter().map(|r| r.name()).collect();
         let message = format!("must be one of {}; got {:?}", names.join(", "), region.get_ref());

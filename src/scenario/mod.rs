@@ -20,6 +20,7 @@ mod edges;
 mod error;
 mod locate;
 mod lower;
+mod lower_events;
 mod lower_mining;
 mod lower_network;
 mod lower_transactions;

@@ -48,6 +48,29 @@ pub(crate) struct RawScenario {
     pub(crate) transactions: Opt<Table<RawTransactions>>,
     pub(crate) mempool: Opt<Table<RawMempool>>,
     pub(crate) output: Opt<Table<RawOutput>>,
+    pub(crate) events: Opt<Vec<Spanned<Table<RawEvent>>>>,
+}
+
+/// One `[[events]]`: the keys of every kind; lowering rejects the ones that
+/// do not belong to the event's `kind`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub(crate) struct RawEvent {
+    pub(crate) kind: Opt<String>,
+    pub(crate) at_s: Opt<Float>,
+    pub(crate) at_height: Opt<Int>,
+    pub(crate) pool: Opt<String>,
+    pub(crate) scale: Opt<Float>,
+    pub(crate) set_hs: Opt<Float>,
+    pub(crate) ramp_s: Opt<Float>,
+    pub(crate) duration_s: Opt<Float>,
+    pub(crate) regions: Opt<Vec<Spanned<String>>>,
+    pub(crate) fraction: Opt<Float>,
+    pub(crate) region: Opt<String>,
+    pub(crate) latency_scale: Opt<Float>,
+    pub(crate) bandwidth_scale: Opt<Float>,
+    pub(crate) action: Opt<String>,
+    pub(crate) strategy: Opt<String>,
 }
 
 /// `[stop]`.

@@ -18,7 +18,8 @@ use std::fmt::Write;
 use sha2::{Digest, Sha256};
 
 use super::config::{
-    Config, JitterConfig, MinersConfig, NetworkConfig, PoolConfig, StopConfig, StrategyName, TopologyConfig,
+    Config, EventAction, EventTrigger, HashChange, JitterConfig, MinersConfig, NetworkConfig, PartitionSide,
+    PoolChange, PoolConfig, StopConfig, StrategyName, TimelineEvent, TopologyConfig,
 };
 use super::lower_mining::BPS_PER_MBPS;
 use super::names::{
@@ -49,7 +50,64 @@ pub fn resolved_toml(config: &Config) -> String {
     if config.transactions.is_some() {
         key(&mut out, "mempool_sample_s", config.output.mempool_sample_s);
     }
+    config.events.iter().for_each(|e| write_event(&mut out, e));
     out
+}
+
+fn write_event(out: &mut String, event: &TimelineEvent) {
+    out.push_str("\n[[events]]\n");
+    key(out, "kind", string(event.action.kind()));
+    match event.at {
+        EventTrigger::Time(t) => key(out, "at_s", float(t)),
+        EventTrigger::Height(h) => key(out, "at_height", h),
+    }
+    match &event.action {
+        EventAction::Hashrate { pool, change, ramp_s } => {
+            if let Some(p) = pool {
+                key(out, "pool", string(p));
+            }
+            match change {
+                HashChange::Scale(x) => key(out, "scale", float(*x)),
+                HashChange::Set(hs) => key(out, "set_hs", float(*hs)),
+            }
+            key(out, "ramp_s", float(*ramp_s));
+        }
+        EventAction::Partition { side, duration_s } => {
+            match side {
+                PartitionSide::Regions(regions) => {
+                    let names: Vec<String> = regions.iter().map(|r| string(r.name())).collect();
+                    key(out, "regions", format!("[{}]", names.join(", ")));
+                }
+                PartitionSide::Fraction(f) => key(out, "fraction", float(*f)),
+            }
+            key(out, "duration_s", float(*duration_s));
+        }
+        EventAction::Churn { fraction, duration_s } => {
+            key(out, "fraction", float(*fraction));
+            key(out, "duration_s", float(*duration_s));
+        }
+        EventAction::Latency { region, latency_scale, bandwidth_scale, duration_s } => {
+            if let Some(r) = region {
+                key(out, "region", string(r.name()));
+            }
+            key(out, "latency_scale", float(*latency_scale));
+            key(out, "bandwidth_scale", float(*bandwidth_scale));
+            if let Some(d) = duration_s {
+                key(out, "duration_s", float(*d));
+            }
+        }
+        EventAction::Pool { pool, change } => {
+            key(out, "pool", string(pool));
+            match change {
+                PoolChange::Join => key(out, "action", string("join")),
+                PoolChange::Leave => key(out, "action", string("leave")),
+                PoolChange::Strategy(s) => {
+                    key(out, "action", string("strategy"));
+                    key(out, "strategy", string(s.name()));
+                }
+            }
+        }
+    }
 }
 
 /// SHA-256 of `bytes` as 64 lowercase hex digits.

@@ -158,6 +158,7 @@ fn defaults_are_applied() {
         transactions: None,
         mempool: MempoolConfig::core_defaults(PolicyName::CoreV30),
         output: OutputConfig { write_graph: false, mempool_sample_s: 60.0 },
+        events: Vec::new(),
     };
     assert_eq!(config, expected);
 }
@@ -510,4 +511,48 @@ fn sets_reach_transactions_surges_and_mempool() {
     assert_eq!((config.mempool.policy, config.mempool.max_size_mb), (PolicyName::CoreV29, 50.0));
     let created = parse_set("name = \"s\"", &["transactions.double_spend_share=0.5"]).expect("--set creates");
     assert_eq!(created.transactions.map(|t| t.double_spend_share), Some(0.5));
+}
+
+#[test]
+fn timeline_events_are_lowered_and_round_trip() {
+    let text = "name = \"t\"\n[[mining.pool]]\nname = \"a\"\nhash_share = 0.5\nregion = \"NA\"\nspv_mining = true\n\
+                gateways = [\"EU\", \"jp\"]\n[[mining.pool]]\nname = \"b\"\nhash_share = 0.5\nregion = \"EU\"\n\
+                [[events]]\nkind = \"hashrate\"\nat_s = 10\nscale = 0.5\n\
+                [[events]]\nkind = \"hashrate\"\nat_height = 3000\npool = \"b\"\nset_hs = 2e20\nramp_s = 600\n\
+                [[events]]\nkind = \"partition\"\nat_s = 20\nregions = [\"EU\", \"AP\"]\nduration_s = 3600\n\
+                [[events]]\nkind = \"partition\"\nat_s = 30\nfraction = 0.25\nduration_s = 60\n\
+                [[events]]\nkind = \"churn\"\nat_s = 40\nfraction = 0.1\nduration_s = 600\n\
+                [[events]]\nkind = \"latency\"\nat_s = 50\nregion = \"AU\"\nlatency_scale = 3\n\
+                [[events]]\nkind = \"latency\"\nat_s = 60\nbandwidth_scale = 0.5\nduration_s = 100\n\
+                [[events]]\nkind = \"pool\"\nat_s = 70\npool = \"b\"\naction = \"leave\"\n\
+                [[events]]\nkind = \"pool\"\nat_s = 80\npool = \"b\"\naction = \"strategy\"\nstrategy = \"selfish\"\n";
+    let config = parse(text).expect("events");
+    let MinersConfig::Pools(pools) = &config.mining.miners else { panic!("pools") };
+    assert_eq!((pools[0].spv_mining, pools[0].gateways.clone()), (true, vec![Region::EU, Region::JP]));
+    assert_eq!(config.events.len(), 9);
+    assert_eq!(
+        config.events[1],
+        TimelineEvent {
+            at: EventTrigger::Height(3000),
+            action: EventAction::Hashrate {
+                pool: Some("b".into()),
+                change: HashChange::Set(2e20),
+                ramp_s: 600.0
+            },
+        }
+    );
+    assert_eq!(
+        config.events[5].action,
+        EventAction::Latency {
+            region: Some(Region::AU),
+            latency_scale: 3.0,
+            bandwidth_scale: 1.0,
+            duration_s: None
+        }
+    );
+    assert_eq!(
+        config.events[8].action,
+        EventAction::Pool { pool: "b".into(), change: PoolChange::Strategy(StrategyName::Selfish) }
+    );
+    assert_eq!(parse(&resolved_toml(&config)), Ok(config));
 }

@@ -619,3 +619,108 @@ fn hostile_transaction_values_never_panic() {
         }
     }
 }
+
+#[test]
+fn timeline_events_are_checked() {
+    let two = "name = \"x\"\n[[mining.pool]]\nname = \"a\"\nhash_share = 0.5\nregion = \"NA\"\n\
+               [[mining.pool]]\nname = \"b\"\nhash_share = 0.5\nregion = \"EU\"\n";
+    let ev = |body: &str| format!("{two}[[events]]\n{body}");
+    check(&ev("at_s = 5\n"), Some(10), "events[0].kind", "is required: one of \"hashrate\", \"partition\"");
+    check(&ev("kind = \"quake\"\nat_s = 5\n"), Some(11), "events[0].kind", "must be one of \"hashrate\"");
+    check(&ev("kind = \"hashrate\"\nscale = 2\n"), Some(10), "events[0].at_s", "at_s (seconds) or at_height");
+    check(
+        &ev("kind = \"hashrate\"\nat_s = 1\nat_height = 5\nscale = 2\n"),
+        Some(13),
+        "events[0].at_height",
+        "not both",
+    );
+    check(&ev("kind = \"hashrate\"\nat_s = -1\nscale = 2\n"), Some(12), "events[0].at_s", ">= 0");
+    check(&ev("kind = \"hashrate\"\nat_s = 1\n"), Some(10), "events[0].scale", "scale (a factor) or set_hs");
+    check(
+        &ev("kind = \"hashrate\"\nat_s = 1\nscale = 2\nset_hs = 5\n"),
+        Some(14),
+        "events[0].set_hs",
+        "not both",
+    );
+    check(
+        &ev("kind = \"hashrate\"\nat_s = 1\nscale = 2\npool = \"z\"\n"),
+        Some(14),
+        "events[0].pool",
+        "no pool is named \"z\"; pools are a, b",
+    );
+    check(
+        &ev("kind = \"hashrate\"\nat_s = 1\nscale = 2\nduration_s = 5\n"),
+        Some(14),
+        "events[0].duration_s",
+        "applies only with kind = \"partition\" or kind = \"churn\" or kind = \"latency\", but here kind = \"hashrate\"",
+    );
+    check(
+        &ev("kind = \"partition\"\nat_s = 1\nduration_s = 5\n"),
+        Some(10),
+        "events[0].regions",
+        "is required",
+    );
+    check(
+        &ev("kind = \"partition\"\nat_s = 1\nregions = [\"EU\", \"EU\"]\nduration_s = 5\n"),
+        Some(13),
+        "events[0].regions[1]",
+        "listed twice",
+    );
+    check(
+        &ev(
+            "kind = \"partition\"\nat_s = 1\nregions = [\"NA\", \"EU\", \"SA\", \"AP\", \"JP\", \"AU\"]\nduration_s = 5\n",
+        ),
+        Some(13),
+        "events[0].regions",
+        "1 to 5 regions",
+    );
+    check(
+        &ev("kind = \"partition\"\nat_s = 1\nfraction = 1\nduration_s = 5\n"),
+        Some(13),
+        "events[0].fraction",
+        "> 0 and < 1",
+    );
+    check(
+        &ev("kind = \"partition\"\nat_s = 1\nfraction = 0.5\n"),
+        Some(10),
+        "events[0].duration_s",
+        "is required",
+    );
+    check(&ev("kind = \"churn\"\nat_s = 1\nduration_s = 5\n"), Some(10), "events[0].fraction", "is required");
+    check(
+        &ev("kind = \"latency\"\nat_s = 1\n"),
+        Some(10),
+        "events[0].latency_scale",
+        "latency_scale or bandwidth_scale",
+    );
+    check(
+        &ev("kind = \"latency\"\nat_s = 1\nlatency_scale = 0\n"),
+        Some(13),
+        "events[0].latency_scale",
+        "> 0",
+    );
+    check(&ev("kind = \"pool\"\nat_s = 1\naction = \"leave\"\n"), Some(10), "events[0].pool", "is required");
+    check(
+        &ev("kind = \"pool\"\nat_s = 1\npool = \"a\"\n"),
+        Some(10),
+        "events[0].action",
+        "\"join\", \"leave\", \"strategy\"",
+    );
+    check(
+        &ev("kind = \"pool\"\nat_s = 1\npool = \"a\"\naction = \"leave\"\nstrategy = \"selfish\"\n"),
+        Some(15),
+        "events[0].strategy",
+        "only with action = \"strategy\"",
+    );
+    check(
+        &format!(
+            "{}[transactions]\nrate_per_s = 1\n",
+            ev("kind = \"pool\"\nat_s = 1\npool = \"a\"\naction = \"strategy\"\nstrategy = \"selfish\"\n")
+        ),
+        Some(15),
+        "events[0].strategy",
+        "not supported with [transactions]",
+    );
+    let every = "name = \"x\"\n[mining]\npools = \"every-node\"\n[[events]]\nkind = \"pool\"\nat_s = 1\npool = \"a\"\naction = \"leave\"\n";
+    check(every, Some(7), "events[0].pool", "needs named pools");
+}

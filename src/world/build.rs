@@ -20,8 +20,8 @@ use crate::net::{
 };
 use crate::node::{Nodes, RelaySettings, TxRelay};
 use crate::scenario::{
-    Config, JitterConfig, MinersConfig, NetworkPresetName, PoolConfig, StrategyName, TopologyConfig,
-    TransactionsConfig, TxRelayMode,
+    Config, EventAction, JitterConfig, MinersConfig, NetworkPresetName, PoolChange, PoolConfig, StrategyName,
+    TopologyConfig, TransactionsConfig, TxRelayMode,
 };
 use crate::sim::{EventQueue, SimDuration, Streams};
 
@@ -57,16 +57,21 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
     let strategies: Vec<Box<dyn Strategy>> = miners
         .iter()
         .enumerate()
-        .map(|(i, m)| -> Box<dyn Strategy> {
-            match m.pool.as_ref().map_or(StrategyName::Honest, |p| p.strategy) {
-                StrategyName::Honest => Box::new(Honest),
-                StrategyName::Selfish => Box::new(Selfish::new(PoolId(i as u32))),
-                StrategyName::Stubborn(s) => Box::new(Selfish::stubborn(PoolId(i as u32), s)),
-            }
+        .map(|(i, m)| {
+            strategy(m.pool.as_ref().map_or(StrategyName::Honest, |p| p.strategy), PoolId(i as u32))
         })
         .collect();
     let start_bits = tree.next_bits(tree.start_tip(), EPOCH_UNIX_S);
-    let hash = HashPower::new(miner_list, start_bits);
+    let configured_hs: Vec<f64> = miner_list.iter().map(|m| m.hashrate_hs).collect();
+    let mut hash = HashPower::new(miner_list, start_bits);
+    // A pool that joins later has no hash rate until then.
+    for e in &config.events {
+        if let EventAction::Pool { pool, change: PoolChange::Join } = &e.action {
+            if let Some(p) = hash.miners().iter().position(|m| &m.name == pool) {
+                hash.set_hashrate(PoolId(p as u32), 0.0);
+            }
+        }
+    }
     let mut miners_at = vec![Vec::new(); n as usize];
     let mut node_hash_share = vec![0.0; n as usize];
     for (i, m) in hash.miners().iter().enumerate() {
@@ -153,12 +158,24 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
         done: false,
         in_flight: 0,
         actions: Vec::new(),
+        timeline: super::Timeline::new(config.events.clone()),
+        events_rng: streams.stream(Stream::Events, 0),
+        configured_hs,
         tree,
         topo,
         nodes,
         net,
     };
     Ok(Built { world, queue: EventQueue::new() })
+}
+
+/// The strategy object for miner `p` running `name`.
+pub(super) fn strategy(name: StrategyName, p: PoolId) -> Box<dyn Strategy> {
+    match name {
+        StrategyName::Honest => Box::new(Honest),
+        StrategyName::Selfish => Box::new(Selfish::new(p)),
+        StrategyName::Stubborn(s) => Box::new(Selfish::stubborn(p, s)),
+    }
 }
 
 /// The transaction side. Full relay: every node keeps a mempool. Fast

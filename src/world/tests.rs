@@ -51,6 +51,7 @@ pub(crate) fn config(nodes: u32, protocol: RelayProtocol, blocks: u64) -> Config
         transactions: None,
         mempool: MempoolConfig::core_defaults(PolicyName::CoreV30),
         output: OutputConfig { write_graph: false, mempool_sample_s: 60.0 },
+        events: Vec::new(),
     }
 }
 

@@ -86,7 +86,7 @@ region = "NA"
     let out = run(&c, 5);
     let s = summarize("x", &out);
     let want = 600.0 * 2016.0 / 2015.0;
-    let got = s.mean_block_interval_s.unwrap();
+    let got = s.interval_mean_s.unwrap();
     println!(
         "equilibrium: mean interval {got:.2} s over {} blocks (Core's rule: {want:.2} s)",
         s.blocks_main
@@ -136,7 +136,7 @@ fn mean_wait_blocks(
     let w = &out.world;
     let txw = w.txs().expect("transactions are simulated");
     let conf = powsim::report::Confirmations::new(w.tree(), txw, w.best_block());
-    let interval_s = summarize("x", out).mean_block_interval_s.expect("blocks were mined");
+    let interval_s = summarize("x", out).interval_mean_s.expect("blocks were mined");
     let (mut sum, mut n) = (0.0, 0u64);
     for (id, t) in txw.arena.iter() {
         let created = t.created.as_secs_f64();
