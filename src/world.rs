@@ -442,7 +442,7 @@ impl World {
         let source = self.hash.miner(winner).nodes().find(|&n| self.nodes.mining_tip(n) == node_tip);
         let b = self.mine_block(now, winner, source.unwrap_or(node), parent);
         self.nodes.grow(&self.tree);
-        self.metrics.on_block_found(b, node, now);
+        self.metrics.on_block_found(b, node, now, self.hash.total_hashrate_hs());
         if strategic {
             self.withheld.insert(b);
             let publish = self.strategies[winner.index()].on_mined(&self.tree, b, node_tip);

@@ -34,6 +34,8 @@ pub struct BlockStats {
     pub t_nodes: [Option<SimTime>; 3],
     /// When nodes with 50 / 90 % of the hash power held it.
     pub t_hash: [Option<SimTime>; 2],
+    /// Total hash rate of all miners (hashes per second) when it was found.
+    pub hashrate_hs: f64,
     /// Delays (seconds) to nodes other than the miner's, until settled.
     delays_s: Vec<f32>,
 }
@@ -129,10 +131,11 @@ impl Metrics {
         (a > 0).then(|| c as f64 / a as f64)
     }
 
-    /// A block was mined at `node` at `now`.
-    pub fn on_block_found(&mut self, b: BlockId, node: NodeId, now: SimTime) {
+    /// A block was mined at `node` at `now`, while all miners together had
+    /// `hashrate_hs`.
+    pub fn on_block_found(&mut self, b: BlockId, node: NodeId, now: SimTime, hashrate_hs: f64) {
         assert_eq!(self.slot(b), Some(self.blocks.len()), "blocks are reported in id order");
-        self.blocks.push(BlockStats { published: now, ..BlockStats::default() });
+        self.blocks.push(BlockStats { published: now, hashrate_hs, ..BlockStats::default() });
         self.miner_node.push(node);
         self.pending.push_back(b);
     }

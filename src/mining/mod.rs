@@ -87,6 +87,11 @@ impl HashPower {
         &self.miners[p.index()]
     }
 
+    /// Hashes per second over all miners.
+    pub fn total_hashrate_hs(&self) -> f64 {
+        self.miners.iter().map(|m| m.hashrate_hs).sum()
+    }
+
     /// Blocks per second over all miners.
     pub fn total_rate(&self) -> f64 {
         self.total_rate

@@ -7,7 +7,7 @@ use super::txs::{
     BandRow, Confirmations, TxSummary, band_rows, block_fees, mempool_rows, tx_rows, tx_summary,
 };
 use crate::chain::Origin;
-use crate::consensus::{BlockId, difficulty};
+use crate::consensus::difficulty;
 use crate::scenario::Config;
 use crate::sim::SimTime;
 use crate::world::RunOutput;
@@ -366,28 +366,20 @@ struct DifficultyRow {
     nbits: String,
     difficulty: f64,
     interval_s: Option<i64>,
+    expected_interval_s: Option<f64>,
 }
 
 impl Row for DifficultyRow {
     const COLUMNS: &'static [&'static str] =
-        &["height", "header_time", "found_s", "nbits", "difficulty", "interval_s"];
+        &["height", "header_time", "found_s", "nbits", "difficulty", "interval_s", "expected_interval_s"];
 }
 
 fn difficulty_rows(out: &RunOutput) -> Vec<DifficultyRow> {
     let tree = out.world.tree();
     let start = tree.start_tip();
-    let mut chain: Vec<BlockId> = Vec::new();
-    let mut cur = out.world.best_block();
-    loop {
-        chain.push(cur);
-        if cur == start {
-            break;
-        }
-        cur = tree.get(cur).parent.expect("the best chain contains the start tip");
-    }
-    chain.reverse();
-    chain
-        .iter()
+    let chain = super::events::main_chain(tree, out.world.best_block());
+    std::iter::once(&start)
+        .chain(&chain)
         .map(|&b| {
             let rec = tree.get(b);
             let interval = rec
@@ -401,6 +393,14 @@ fn difficulty_rows(out: &RunOutput) -> Vec<DifficultyRow> {
                 nbits: format!("{:08x}", rec.header.bits),
                 difficulty: difficulty(rec.header.bits),
                 interval_s: interval,
+                // The mean wait for this block at its difficulty and the hash
+                // rate of the moment: what the algorithm aimed at.
+                expected_interval_s: out
+                    .world
+                    .metrics()
+                    .block(b)
+                    .filter(|st| st.hashrate_hs > 0.0)
+                    .map(|st| 1.0 / crate::mining::block_rate(st.hashrate_hs, rec.header.bits)),
             }
         })
         .collect()
@@ -527,6 +527,22 @@ mod tests {
             nbits: String::new(),
             difficulty: 0.0,
             interval_s: None,
+            expected_interval_s: None,
+        });
+        columns_match(super::super::events::EventRow {
+            event: 0,
+            kind: "hashrate",
+            at_s: None,
+            at_height: None,
+            fired_s: None,
+            fired_height: None,
+            ended_s: None,
+            detail: String::new(),
+            interval_before_s: None,
+            interval_after_s: None,
+            recovery_blocks: None,
+            blocks_orphaned: None,
+            heal_reorg_depth: None,
         });
         columns_match(CompactRow { node: 0, attempts: 0, complete: 0, fetched_txs: 0 });
         columns_match(crate::report::txs::tests_support::tx_row());

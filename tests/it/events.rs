@@ -66,6 +66,12 @@ fn a_hash_rate_halving_doubles_intervals_until_the_retarget() {
         "recovery {recovery}, retarget in {to_retarget}"
     );
     assert_eq!(summarize("x", &out).recovery_blocks, Some(recovery));
+    // The hash rate each block was found under, for expected_interval_s.
+    let m = out.world.metrics();
+    for (b, t, _) in mined(&out) {
+        let want = if t < 86_400.0 { 1e21 } else { 5e20 };
+        assert_eq!(m.block(b).unwrap().hashrate_hs, want, "block {b:?} at {t}");
+    }
 }
 
 /// A ramp reaches its rate in steps: a pool that doubles over ten hours
