@@ -16,9 +16,11 @@ pub use timeline::{EventRecord, Timeline};
 pub use txs::{Contents, MempoolSample, ReachModel, TxWorld, fate};
 
 use crate::chain::{BlockTree, NewBlock, Origin};
-use crate::consensus::{BlockId, Header, block_subsidy, earliest_valid_time, sha256d};
+use crate::consensus::{
+    BlockId, Header, block_subsidy, earliest_consensus_time, earliest_valid_time, sha256d,
+};
 use crate::metrics::{Metrics, ReorgRecord};
-use crate::mining::strategy::{Publish, Strategy};
+use crate::mining::strategy::{Publish, Strategy, TimeBounds};
 use crate::mining::{HashPower, PoolId};
 use crate::net::{Jitter, LatencyModel, NodeId, Region, Topology, UploadLink, sample_latency_ns};
 use crate::node::{Action, Ctx, Msg, Nodes, TxAction, TxMsg, TxRelay, TxTimer};
@@ -521,7 +523,15 @@ impl World {
     fn mine_block(&mut self, now: SimTime, winner: PoolId, node: NodeId, parent: BlockId) -> BlockId {
         let prec = self.tree.get(parent);
         let params = self.tree.params();
-        let time = earliest_valid_time(&self.tree, parent, params).max(node_clock_s(now));
+        let clock = node_clock_s(now);
+        let bounds = TimeBounds {
+            core_min: earliest_valid_time(&self.tree, parent, params),
+            consensus_min: earliest_consensus_time(&self.tree, parent, params),
+            clock,
+            clock_max: clock + params.max_future_block_time_s,
+            closes_period: (prec.height + 2) % params.retarget_interval.max(1) == 0,
+        };
+        let time = self.strategies[winner.index()].header_time(bounds);
         let bits = self.tree.next_bits(parent, time);
         let height = prec.height + 1;
         let mut coinbase = Vec::with_capacity(20);

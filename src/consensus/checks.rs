@@ -167,6 +167,19 @@ pub fn check_block_body(
     Ok(())
 }
 
+/// The earliest timestamp consensus accepts for a child of `prev`: one second after the
+/// parent's median time past and, where BIP94 is enforced, at retarget heights no earlier than
+/// `prev.time - MAX_TIMEWARP_S`. Core's miner never goes this low at retarget heights (see
+/// [`earliest_valid_time`]); a miner gaming timestamps does.
+pub fn earliest_consensus_time(chain: &dyn ChainView, prev: BlockId, params: &ConsensusParams) -> i64 {
+    let after_mtp = median_time_past(chain, prev, params.mtp_window) + 1;
+    if params.enforce_bip94 && child_is_retarget_height(chain, prev, params) {
+        after_mtp.max(chain.time(prev) - MAX_TIMEWARP_S)
+    } else {
+        after_mtp
+    }
+}
+
 /// The earliest timestamp a miner may give a child of `prev`, as Core's `GetMinimumTime`: one
 /// second after the parent's median time past and, at retarget heights, no earlier than
 /// `prev.time - MAX_TIMEWARP_S`. Since v29 Core's miner applies the timewarp bound on every

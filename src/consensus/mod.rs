@@ -20,7 +20,7 @@ mod u256;
 pub use chain::{BlockId, ChainView, median_time_past};
 pub use checks::{
     BlockError, check_block_body, check_header_contextual, check_target_range, check_time_not_too_new,
-    earliest_valid_time,
+    earliest_consensus_time, earliest_valid_time,
 };
 pub use compact::{
     CompactTarget, block_proof, decode_compact, difficulty, encode_compact, target_for_hashrate,

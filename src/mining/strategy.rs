@@ -91,6 +91,71 @@ pub trait Strategy: Send {
     fn on_stop(&mut self, _chain: &dyn ChainView) -> Publish {
         Vec::new()
     }
+
+    /// The header time of the pool's next block. Core's miner takes its
+    /// clock, but no earlier than [`TimeBounds::core_min`].
+    fn header_time(&self, t: TimeBounds) -> i64 {
+        t.core_min.max(t.clock)
+    }
+}
+
+/// What a miner may put in the time field of its next block's header
+/// (Unix seconds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeBounds {
+    /// The earliest time Core's miner uses (`GetMinimumTime`).
+    pub core_min: i64,
+    /// The earliest time consensus accepts.
+    pub consensus_min: i64,
+    /// The miner's clock.
+    pub clock: i64,
+    /// The latest time a node with the miner's clock accepts (clock plus
+    /// the future-time limit).
+    pub clock_max: i64,
+    /// The block is the last of a difficulty period: its time closes the
+    /// span the next retarget measures.
+    pub closes_period: bool,
+}
+
+/// How far below the future-time limit a timewarp block stays, so that
+/// peers whose clocks run a little behind still accept it.
+pub const TIMEWARP_MARGIN_S: i64 = 600;
+
+/// The timewarp attack (Core's `MAX_TIMEWARP` and BIP94 exist against it):
+/// mine and publish honestly, but date the last block of each difficulty
+/// period as late as peers accept and every other block as early as
+/// consensus allows. Without BIP94 the first block of the next period then
+/// starts the measured span far back in time, each retarget sees a period
+/// that seems to have lasted long, and the difficulty falls; with BIP94 the
+/// first block may not be more than 10 minutes earlier than the last, and
+/// the attack gains nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timewarp;
+
+impl Strategy for Timewarp {
+    fn name(&self) -> &str {
+        "timewarp"
+    }
+
+    fn is_strategic(&self) -> bool {
+        false
+    }
+
+    fn target(&self, chain: &dyn ChainView, node_tip: BlockId) -> BlockId {
+        Honest.target(chain, node_tip)
+    }
+
+    fn on_mined(&mut self, chain: &dyn ChainView, b: BlockId, node_tip: BlockId) -> Publish {
+        Honest.on_mined(chain, b, node_tip)
+    }
+
+    fn on_public_tip(&mut self, chain: &dyn ChainView, tip: BlockId) -> Publish {
+        Honest.on_public_tip(chain, tip)
+    }
+
+    fn header_time(&self, t: TimeBounds) -> i64 {
+        if t.closes_period { (t.clock_max - TIMEWARP_MARGIN_S).max(t.consensus_min) } else { t.consensus_min }
+    }
 }
 
 /// Mine on the node's tip, publish every block at once.
@@ -544,5 +609,31 @@ mod tests {
         let h4 = c.add(h3, THEM);
         s.on_public_tip(&c, h4);
         assert_eq!((s.target(&c, h4), s.contest()), (h4, None), "two behind: adopt");
+    }
+
+    /// Core's miner takes its clock unless that is before the earliest time
+    /// it allows; the timewarp miner dates the last block of a period just
+    /// inside the future limit and every other block at the consensus
+    /// minimum, and otherwise mines and publishes as an honest miner.
+    #[test]
+    fn timewarp_dates_blocks_at_the_bounds() {
+        let t = TimeBounds {
+            core_min: 900,
+            consensus_min: 500,
+            clock: 1_000,
+            clock_max: 8_200,
+            closes_period: false,
+        };
+        assert_eq!(Honest.header_time(t), 1_000);
+        assert_eq!(Honest.header_time(TimeBounds { clock: 800, ..t }), 900);
+        assert_eq!(Timewarp.header_time(t), 500);
+        let last = TimeBounds { closes_period: true, ..t };
+        assert_eq!(Timewarp.header_time(last), 8_200 - TIMEWARP_MARGIN_S);
+        assert_eq!(Honest.header_time(last), 1_000);
+        let mut c = Chain::new();
+        let g = BlockId(0);
+        let mut w = Timewarp;
+        let b = c.add(g, US);
+        assert_eq!((w.target(&c, g), w.on_mined(&c, b, g), w.is_strategic()), (g, vec![b], false));
     }
 }

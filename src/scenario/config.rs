@@ -356,11 +356,15 @@ pub enum StrategyName {
     Selfish,
     /// One of Nayak et al.'s stubborn strategies.
     Stubborn(crate::mining::strategy::Stubbornness),
+    /// Honest mining with timewarp timestamps: the last block of each
+    /// difficulty period as late as peers accept, every other block as early
+    /// as consensus allows.
+    Timewarp,
 }
 
 impl StrategyName {
     /// Every strategy's spelling, in documentation order.
-    pub const NAMES: [&'static str; 3] = ["honest", "selfish", "stubborn"];
+    pub const NAMES: [&'static str; 4] = ["honest", "selfish", "stubborn", "timewarp"];
 
     /// The scenario spelling.
     pub fn name(&self) -> &'static str {
@@ -368,7 +372,13 @@ impl StrategyName {
             StrategyName::Honest => "honest",
             StrategyName::Selfish => "selfish",
             StrategyName::Stubborn(_) => "stubborn",
+            StrategyName::Timewarp => "timewarp",
         }
+    }
+
+    /// True for a strategy that withholds blocks (and so may contest ties).
+    pub fn withholds(&self) -> bool {
+        matches!(self, StrategyName::Selfish | StrategyName::Stubborn(_))
     }
 }
 

@@ -314,19 +314,20 @@ impl Event<'_> {
                 let strategy = match name {
                     "honest" => StrategyName::Honest,
                     "selfish" => StrategyName::Selfish,
+                    "timewarp" => StrategyName::Timewarp,
                     _ => StrategyName::Stubborn(Stubbornness { lead: true, equal_fork: false, trail: 0 }),
                 };
                 let refuse = |why: &str| {
                     let message = format!("strategy = \"{name}\" {why}");
                     Err(self.ctx.err(&self.key("strategy"), Some(&field.span()), message))
                 };
-                if strategy != StrategyName::Honest && self.with_transactions {
+                if strategy.withholds() && self.with_transactions {
                     return refuse("is not supported with [transactions] yet");
                 }
-                if strategy != StrategyName::Honest && !pool.gateways.is_empty() {
+                if strategy.withholds() && !pool.gateways.is_empty() {
                     return refuse("needs a pool without gateways");
                 }
-                if strategy != StrategyName::Honest && pool.spv_mining {
+                if strategy.withholds() && pool.spv_mining {
                     return refuse("needs a pool without spv_mining");
                 }
                 PoolChange::Strategy(strategy)

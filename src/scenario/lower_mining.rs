@@ -41,11 +41,10 @@ pub(crate) fn lower(
         Some(pools) => explicit_pools(ctx, &raw, pools, nodes, with_transactions)?,
         None => preset_miners(ctx, &raw, nodes, nodes_span)?,
     };
-    let strategic =
-        matches!(&miners, MinersConfig::Pools(p) if p.iter().any(|p| p.strategy != StrategyName::Honest));
+    let strategic = matches!(&miners, MinersConfig::Pools(p) if p.iter().any(|p| p.strategy.withholds()));
     if !strategic {
-        let here = "every pool is honest";
-        ctx.absent("mining.gamma", &raw.gamma, "a pool whose strategy is not \"honest\"", here)?;
+        let here = "no pool withholds blocks";
+        ctx.absent("mining.gamma", &raw.gamma, "a pool whose strategy is \"selfish\" or \"stubborn\"", here)?;
     }
     let gamma = ctx.opt_float("mining.gamma", &raw.gamma, UNIT)?;
     if !with_transactions {
@@ -169,7 +168,7 @@ fn lower_pool(
     }
     let empty_block_window_s =
         ctx.float(&key("empty_block_window_s"), &raw.empty_block_window_s, QUANTITY, 0.0)?;
-    if let (true, Some(field)) = (with_transactions && strategy != StrategyName::Honest, &raw.strategy) {
+    if let (true, Some(field)) = (with_transactions && strategy.withholds(), &raw.strategy) {
         let message = format!(
             "strategy = \"{}\" is not supported with [transactions] yet (a withheld branch would need \
              block templates of its own); remove one of them",
@@ -178,17 +177,17 @@ fn lower_pool(
         return Err(ctx.err(&key("strategy"), Some(&field.span()), message));
     }
     let spv_mining = raw.spv_mining.as_ref().is_some_and(|b| *b.get_ref());
-    if let (true, Some(field)) = (spv_mining && strategy != StrategyName::Honest, &raw.spv_mining) {
+    if let (true, Some(field)) = (spv_mining && strategy.withholds(), &raw.spv_mining) {
         let message = format!(
-            "spv_mining is only for honest pools; strategy = \"{}\" decides itself what to mine on",
+            "spv_mining is not for withholding pools; strategy = \"{}\" decides itself what to mine on",
             strategy.name()
         );
         return Err(ctx.err(&key("spv_mining"), Some(&field.span()), message));
     }
     let gateways = lower_gateways(ctx, &key("gateways"), &raw.gateways)?;
-    if let (true, Some(field)) = (!gateways.is_empty() && strategy != StrategyName::Honest, &raw.gateways) {
+    if let (true, Some(field)) = (!gateways.is_empty() && strategy.withholds(), &raw.gateways) {
         let message = format!(
-            "gateways are only for honest pools; strategy = \"{}\" publishes through the pool's one node",
+            "gateways are not for withholding pools; strategy = \"{}\" publishes through the pool's one node",
             strategy.name()
         );
         return Err(ctx.err(&key("gateways"), Some(&field.span()), message));
@@ -282,6 +281,7 @@ fn lower_strategy(
     Ok(match name {
         "honest" => StrategyName::Honest,
         "selfish" => StrategyName::Selfish,
+        "timewarp" => StrategyName::Timewarp,
         _ => StrategyName::Stubborn(crate::mining::strategy::Stubbornness {
             lead: raw.stubborn_lead.as_ref().is_none_or(|b| *b.get_ref()),
             equal_fork: raw.stubborn_equal_fork.as_ref().is_some_and(|b| *b.get_ref()),

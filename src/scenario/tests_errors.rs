@@ -149,11 +149,11 @@ fn pool_tables_are_checked() {
     let trail = format!("{one}strategy = \"selfish\"\nstubborn_trail = 2\n");
     check(&trail, Some(7), "mining.pool[0].stubborn_trail", "only with strategy = \"stubborn\"");
     let spv = format!("{one}strategy = \"selfish\"\nspv_mining = true\n");
-    check(&spv, Some(7), "mining.pool[0].spv_mining", "only for honest pools; strategy = \"selfish\"");
+    check(&spv, Some(7), "mining.pool[0].spv_mining", "not for withholding pools; strategy = \"selfish\"");
     let gw = format!("{one}gateways = [\"EU\", \"Moon\"]\n");
     check(&gw, Some(6), "mining.pool[0].gateways[1]", "must be one of NA, EU, SA, AP, JP, AU; got \"Moon\"");
     let gw = format!("{one}strategy = \"selfish\"\ngateways = [\"EU\"]\n");
-    check(&gw, Some(7), "mining.pool[0].gateways", "only for honest pools");
+    check(&gw, Some(7), "mining.pool[0].gateways", "not for withholding pools");
     let gw =
         format!("name = \"x\"\n[network]\nnodes = 3\n{}gateways = [\"EU\", \"AP\", \"JP\"]\n", &one[11..]);
     check(
@@ -165,7 +165,7 @@ fn pool_tables_are_checked() {
     let spv = format!("{one}spv_mining = 1\n");
     check(&spv, Some(6), "mining.pool[0].spv_mining", "");
     let gamma = "name = \"x\"\n[mining]\ngamma = 0.5\n";
-    check(gamma, Some(3), "mining.gamma", "strategy is not \"honest\"");
+    check(gamma, Some(3), "mining.gamma", "strategy is \"selfish\" or \"stubborn\"");
     let gamma_range = format!("name = \"x\"\n[mining]\ngamma = 1.5\n{}", &one[11..]);
     let gamma_range = gamma_range.replace("region = \"NA\"\n", "region = \"NA\"\nstrategy = \"selfish\"\n");
     check(&gamma_range, Some(3), "mining.gamma", ">= 0 and <= 1");

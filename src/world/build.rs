@@ -12,7 +12,7 @@ use crate::consensus::{
     BitcoinRetarget, BlockHash, ConsensusParams, Header, encode_compact, sha256d, target_for_hashrate,
 };
 use crate::metrics::Metrics;
-use crate::mining::strategy::{Honest, Selfish, Strategy};
+use crate::mining::strategy::{Honest, Selfish, Strategy, Timewarp};
 use crate::mining::{HashPower, Miner, PoolId};
 use crate::net::{
     self, Jitter, LatencyModel, NodeId, NodeSlot, Region, RegionTable, Topology, TopologyError, TopologySpec,
@@ -173,6 +173,7 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
 pub(super) fn strategy(name: StrategyName, p: PoolId) -> Box<dyn Strategy> {
     match name {
         StrategyName::Honest => Box::new(Honest),
+        StrategyName::Timewarp => Box::new(Timewarp),
         StrategyName::Selfish => Box::new(Selfish::new(p)),
         StrategyName::Stubborn(s) => Box::new(Selfish::stubborn(p, s)),
     }

@@ -591,3 +591,33 @@ fn gateways_in_every_region_lower_a_pools_stale_rate() {
     println!("stale rate of a 28 % pool: {a:.4} with gateways in every region, {b:.4} with one node");
     assert!(a < 0.6 * b, "with gateways {a} vs without {b}");
 }
+
+/// The timewarp attack: a miner with 90 % of the hash rate dates the last
+/// block of each period just inside the future limit and every other block
+/// at median time past + 1. Under Bitcoin's rules each retarget then
+/// measures a period far longer than it took and the difficulty falls,
+/// faster each period; an honest miner of the same size leaves it alone.
+#[test]
+fn a_timewarp_majority_drives_the_difficulty_down() {
+    let text = |strategy: &str| {
+        format!(
+            "name = \"tw\"\n[stop]\nblocks = 8000\n[network]\nnodes = 20\npreset = \"ideal\"\n\
+             [[mining.pool]]\nname = \"warp\"\nhash_share = 0.9\nregion = \"NA\"\nstrategy = \"{strategy}\"\n\
+             [[mining.pool]]\nname = \"honest\"\nhash_share = 0.1\nregion = \"NA\"\n"
+        )
+    };
+    let last_difficulty = |out: &powsim::world::RunOutput| {
+        let tree = out.world.tree();
+        let tip = tree.get(out.world.best_block());
+        powsim::consensus::difficulty(tip.header.bits)
+            / powsim::consensus::difficulty(tree.get(tree.start_tip()).header.bits)
+    };
+    let warped = run(&config(&text("timewarp"), &[]), 1);
+    let honest = run(&config(&text("honest"), &[]), 1);
+    let (w, h) = (last_difficulty(&warped), last_difficulty(&honest));
+    println!("difficulty after 8,000 blocks relative to the start: {w:.3} with timewarp, {h:.3} without");
+    assert!(w < 0.4, "timewarp {w}");
+    assert!((h - 1.0).abs() < 0.1, "honest {h}");
+    let s = summarize("x", &warped);
+    assert!(s.interval_mean_s.unwrap() < 500.0, "{:?}", s.interval_mean_s);
+}
