@@ -66,6 +66,8 @@ pub enum Stream {
     Gamma = 13,
     /// Nodes chosen by timeline events (partitions by share, churn).
     Events = 14,
+    /// Nodes' clock offsets.
+    ClockSkew = 15,
 }
 
 impl StreamKind for Stream {
@@ -211,6 +213,8 @@ pub struct World {
     actions: Vec<Action>,
     timeline: Timeline,
     events_rng: SimRng,
+    /// Per node: its clock's offset in seconds (empty: every clock right).
+    clock_skew_s: Vec<i64>,
     /// Per miner: its configured hash rate (what a joining pool gets).
     configured_hs: Vec<f64>,
 }
@@ -306,6 +310,7 @@ impl World {
             topo: &self.topo,
             now,
             node_clock_s: node_clock_s(now),
+            clock_skew_s: &self.clock_skew_s,
             txs: self.txw.as_ref().map(|t| t as &dyn crate::node::TxKnowledge),
         };
         step(&mut self.nodes, ctx, &mut out);
@@ -523,7 +528,7 @@ impl World {
     fn mine_block(&mut self, now: SimTime, winner: PoolId, node: NodeId, parent: BlockId) -> BlockId {
         let prec = self.tree.get(parent);
         let params = self.tree.params();
-        let clock = node_clock_s(now);
+        let clock = self.clock_s(node, now);
         let bounds = TimeBounds {
             core_min: earliest_valid_time(&self.tree, parent, params),
             consensus_min: earliest_consensus_time(&self.tree, parent, params),
@@ -679,12 +684,17 @@ impl World {
             let p = self.miners_at[node.index()][i];
             let tip = self.update_miner_tip(p);
             let target = self.strategies[p.index()].target(&self.tree, tip);
-            let bits = self.tree.next_bits(target, node_clock_s(now));
+            let bits = self.tree.next_bits(target, self.clock_s(node, now));
             changed |= self.hash.set_work_bits(p, bits);
         }
         if changed && !self.mining_stopped {
             self.redraw_clock(now, queue);
         }
+    }
+
+    /// Node `n`'s clock at `now`, in Unix seconds.
+    fn clock_s(&self, n: NodeId, now: SimTime) -> i64 {
+        node_clock_s(now) + self.clock_skew_s.get(n.index()).copied().unwrap_or(0)
     }
 
     /// Recomputes the block miner `p` mines on: the most-work mining tip of

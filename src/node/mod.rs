@@ -473,7 +473,7 @@ impl Nodes {
         if !self.header_first[r.index()] || self.header_rejected(ctx.tree, r, b) {
             return;
         }
-        let clock_limit = ctx.node_clock_s + i64::from(ctx.tree.params().max_future_block_time_s as u32);
+        let clock_limit = ctx.clock_s(r) + i64::from(ctx.tree.params().max_future_block_time_s as u32);
         let node = &mut self.nodes[r.index()];
         if i64::from(ctx.tree.get(b).header.time) > clock_limit
             || ctx.tree.get(b).chainwork <= ctx.tree.get(node.header_tip).chainwork
@@ -519,7 +519,7 @@ impl Nodes {
             self.nodes[r.index()].in_flight -= 1;
         }
         let rec = ctx.tree.get(b);
-        let clock_limit = ctx.node_clock_s + i64::from(ctx.tree.params().max_future_block_time_s as u32);
+        let clock_limit = ctx.clock_s(r) + i64::from(ctx.tree.params().max_future_block_time_s as u32);
         if i64::from(rec.header.time) > clock_limit {
             // Core's time-too-new is not permanent: the block is dropped and can
             // be accepted when announced again later.
@@ -751,7 +751,7 @@ fn newer(tree: &BlockTree, a: BlockId, b: BlockId) -> BlockId {
 }
 
 /// What a handler may read: the block tree, the topology, the time and the
-/// handling node's clock (seconds since the Unix epoch).
+/// nodes' clocks (seconds since the Unix epoch).
 #[derive(Clone, Copy)]
 pub struct Ctx<'a> {
     /// The block tree.
@@ -760,11 +760,21 @@ pub struct Ctx<'a> {
     pub topo: &'a Topology,
     /// Current simulated time.
     pub now: SimTime,
-    /// The handling node's clock, in Unix seconds.
+    /// The network's true time, in Unix seconds.
     pub node_clock_s: i64,
+    /// Per node: how far its clock is off (seconds); empty when every
+    /// clock is right.
+    pub clock_skew_s: &'a [i64],
     /// What nodes know of transactions; `None` when blocks carry filler
     /// contents that every node holds.
     pub txs: Option<&'a dyn TxKnowledge>,
+}
+
+impl Ctx<'_> {
+    /// Node `n`'s clock, in Unix seconds.
+    pub fn clock_s(&self, n: NodeId) -> i64 {
+        self.node_clock_s + self.clock_skew_s.get(n.index()).copied().unwrap_or(0)
+    }
 }
 
 /// Which of a block's transactions a node lacks, for compact-block

@@ -165,6 +165,7 @@ impl Net {
             topo: &self.topo,
             now: self.now,
             node_clock_s: self.clock_s,
+            clock_skew_s: &[],
             txs: self.lacks.as_ref().map(|l| l as &dyn TxKnowledge),
         };
         self.nodes.on_block_mined(ctx, NodeId(n), b, &mut out);
@@ -180,6 +181,7 @@ impl Net {
             topo: &self.topo,
             now: self.now,
             node_clock_s: self.clock_s,
+            clock_skew_s: &[],
             txs: self.lacks.as_ref().map(|l| l as &dyn TxKnowledge),
         };
         self.nodes.on_message(ctx, e, msg, &mut out);
@@ -198,6 +200,7 @@ impl Net {
                     topo: &self.topo,
                     now: self.now,
                     node_clock_s: self.clock_s,
+                    clock_skew_s: &[],
                     txs: self.lacks.as_ref().map(|l| l as &dyn TxKnowledge),
                 };
                 self.nodes.on_message(ctx, e, msg, &mut out);
@@ -209,6 +212,7 @@ impl Net {
                     topo: &self.topo,
                     now: self.now,
                     node_clock_s: self.clock_s,
+                    clock_skew_s: &[],
                     txs: self.lacks.as_ref().map(|l| l as &dyn TxKnowledge),
                 };
                 self.nodes.on_validation_done(ctx, node, block, &mut out);

@@ -229,6 +229,9 @@ pub struct NetworkConfig {
     pub jitter: JitterConfig,
     /// Peer graph.
     pub topology: TopologyConfig,
+    /// Standard deviation of nodes' clock offsets (seconds; 0: every clock
+    /// is right).
+    pub clock_skew_sd_s: f64,
 }
 
 /// Block relay protocols (Bitcoin Core `src/net_processing.cpp`, BIP130, BIP152, and older behaviour).

@@ -35,7 +35,11 @@ pub(crate) fn lower(
     let jitter = lower_jitter(ctx, &raw, &preset)?;
     let topology = lower_topology(ctx, &raw, nodes, span.as_ref(), dir)?;
     let nodes_span = raw.nodes.as_ref().map(Spanned::span).or(span);
-    let network = NetworkConfig { nodes, preset, latency_ms, jitter, topology };
+    // A day of skew is far beyond any real node's; the bound keeps clocks
+    // inside the header time's range.
+    let skew_bounds = super::check::Bounds::new(0.0, true, 86_400.0, true);
+    let clock_skew_sd_s = ctx.float("network.clock_skew_sd_s", &raw.clock_skew_sd_s, skew_bounds, 0.0)?;
+    let network = NetworkConfig { nodes, preset, latency_ms, jitter, topology, clock_skew_sd_s };
     Ok((network, nodes_span))
 }
 

@@ -99,6 +99,7 @@ pub(crate) struct RawNetwork {
     pub(crate) non_listening_fraction: Opt<Float>,
     pub(crate) degree: Opt<Int>,
     pub(crate) topology_file: Opt<String>,
+    pub(crate) clock_skew_sd_s: Opt<Float>,
 }
 
 /// `[relay]`.

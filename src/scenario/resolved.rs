@@ -155,6 +155,7 @@ fn write_network(out: &mut String, network: &NetworkConfig) {
     if let JitterConfig::Lognormal { sigma } = network.jitter {
         key(out, "jitter_sigma", float(sigma));
     }
+    key(out, "clock_skew_sd_s", float(network.clock_skew_sd_s));
     key(out, "topology", string(topology_name(&topology_kind(&network.topology))));
     write_topology(out, &network.topology);
 }

@@ -128,6 +128,7 @@ fn defaults_are_applied() {
                 max_connections: 125,
                 non_listening_fraction: 0.0,
             },
+            clock_skew_sd_s: 0.0,
         },
         relay: RelayConfig {
             protocol: RelayProtocol::Compact,

@@ -159,6 +159,7 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
         in_flight: 0,
         actions: Vec::new(),
         timeline: super::Timeline::new(config.events.clone()),
+        clock_skew_s: clock_skew(config, &streams),
         events_rng: streams.stream(Stream::Events, 0),
         configured_hs,
         tree,
@@ -167,6 +168,17 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
         net,
     };
     Ok(Built { world, queue: EventQueue::new() })
+}
+
+/// Each node's clock offset, normal with mean 0 and the configured standard
+/// deviation, rounded to whole seconds; empty when there is no skew.
+fn clock_skew(config: &Config, streams: &Streams) -> Vec<i64> {
+    let sd = config.network.clock_skew_sd_s;
+    if sd == 0.0 {
+        return Vec::new();
+    }
+    let mut rng = streams.stream(Stream::ClockSkew, 0);
+    (0..config.network.nodes).map(|_| rng.normal(0.0, sd).round() as i64).collect()
 }
 
 /// The strategy object for miner `p` running `name`.

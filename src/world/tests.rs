@@ -21,6 +21,7 @@ pub(crate) fn config(nodes: u32, protocol: RelayProtocol, blocks: u64) -> Config
                 max_connections: 125,
                 non_listening_fraction: 0.0,
             },
+            clock_skew_sd_s: 0.0,
         },
         relay: RelayConfig {
             protocol,

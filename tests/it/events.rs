@@ -181,3 +181,37 @@ fn churned_nodes_catch_up_when_they_return() {
         .all(|x| m.block(x.0).and_then(|s| s.t_nodes[2]).is_some_and(|t| t.as_secs_f64() >= 40_000.0));
     assert!(late);
 }
+
+/// With clock skew, each miner dates its blocks by its own clock: a pool's
+/// header times sit a fixed offset from the true time, and offsets differ
+/// between pools by about the configured spread.
+#[test]
+fn skewed_clocks_date_blocks_by_each_miners_clock() {
+    let pools: String = (0..10)
+        .map(|i| format!("[[mining.pool]]\nname = \"p{i}\"\nhash_share = 0.1\nregion = \"NA\"\n"))
+        .collect();
+    let text = format!(
+        "name = \"skew\"\n[stop]\nblocks = 300\n[network]\nnodes = 30\npreset = \"ideal\"\nclock_skew_sd_s = 600\n{pools}"
+    );
+    let out = run(&config(&text, &[]), 9);
+    let tree = out.world.tree();
+    let epoch = powsim::world::EPOCH_UNIX_S as f64;
+    let mut offsets: Vec<Vec<f64>> = vec![Vec::new(); 10];
+    for (b, found, p) in mined(&out) {
+        offsets[p as usize].push(f64::from(tree.get(b).header.time) - epoch - found);
+    }
+    let medians: Vec<f64> = offsets
+        .iter_mut()
+        .map(|o| {
+            o.sort_by(f64::total_cmp);
+            o[o.len() / 2]
+        })
+        .collect();
+    let mean = medians.iter().sum::<f64>() / 10.0;
+    let sd = (medians.iter().map(|m| (m - mean).powi(2)).sum::<f64>() / 9.0).sqrt();
+    println!("per-pool clock offsets {medians:?}, sd {sd:.0} s");
+    assert!((250.0..1200.0).contains(&sd), "{sd}");
+    // Every block still reached every node.
+    let w = &out.world;
+    assert!((0..30).all(|n| w.nodes().tip(powsim::net::NodeId(n)) == w.best_block()));
+}
