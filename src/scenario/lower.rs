@@ -15,7 +15,7 @@ use super::config::{
 };
 use super::ctx::{Ctx, Span};
 use super::error::ScenarioError;
-use super::names::{DIFFICULTIES, PROTOCOLS, difficulty_name, protocol_name};
+use super::names::{DIFFICULTIES, DifficultyKind, PROTOCOLS, difficulty_name, protocol_name};
 use super::raw::{Opt, RawBlocks, RawConsensus, RawOutput, RawRelay, RawScenario, RawStop, Table};
 use super::{lower_mining, lower_network, lower_transactions};
 
@@ -124,17 +124,12 @@ fn lower_relay(ctx: &Ctx<'_>, table: Opt<Table<RawRelay>>) -> Result<RelayConfig
 
 fn lower_consensus(ctx: &Ctx<'_>, table: Opt<Table<RawConsensus>>) -> Result<ConsensusConfig, ScenarioError> {
     let (raw, _) = open(table);
+    let difficulty = lower_difficulty(ctx, &raw)?;
     let retarget_interval =
         ctx.int("consensus.retarget_interval", &raw.retarget_interval, 2u32, 100_000, 2016)?;
     Ok(ConsensusConfig {
         block_interval_s: ctx.int("consensus.block_interval_s", &raw.block_interval_s, 1u32, 86_400, 600)?,
-        difficulty: ctx.choice(
-            "consensus.difficulty",
-            &raw.difficulty,
-            &DIFFICULTIES,
-            difficulty_name,
-            DifficultyName::Bitcoin,
-        )?,
+        difficulty,
         retarget_interval,
         clamp_factor: ctx.int("consensus.clamp_factor", &raw.clamp_factor, 1u32, 1000, 4)?,
         max_block_weight: ctx.int(
@@ -174,6 +169,55 @@ fn lower_consensus(ctx: &Ctx<'_>, table: Opt<Table<RawConsensus>>) -> Result<Con
             retarget_interval,
         )?,
     })
+}
+
+/// Largest LWMA window: the generated history holds `window + 1` blocks, and every node keeps
+/// state per history block.
+pub(crate) const MAX_LWMA_WINDOW: u32 = 1000;
+
+/// The difficulty algorithm and its settings. A setting of another algorithm is an error that
+/// names the algorithm it belongs to, and so is `clamp_factor` with an algorithm that does not
+/// retarget as Bitcoin does.
+fn lower_difficulty(ctx: &Ctx<'_>, raw: &RawConsensus) -> Result<DifficultyName, ScenarioError> {
+    let kind = ctx.choice(
+        "consensus.difficulty",
+        &raw.difficulty,
+        &DIFFICULTIES,
+        difficulty_name,
+        DifficultyKind::Bitcoin,
+    )?;
+    let here = format!("difficulty = \"{}\"", difficulty_name(&kind));
+    if kind != DifficultyKind::Asert {
+        ctx.absent("consensus.asert_half_life_s", &raw.asert_half_life_s, "difficulty = \"asert\"", &here)?;
+    }
+    if kind != DifficultyKind::Lwma {
+        ctx.absent("consensus.lwma_window", &raw.lwma_window, "difficulty = \"lwma\"", &here)?;
+    }
+    let difficulty = match kind {
+        DifficultyKind::Bitcoin => DifficultyName::Bitcoin,
+        DifficultyKind::BitcoinBip94 => DifficultyName::BitcoinBip94,
+        DifficultyKind::Asert => DifficultyName::Asert {
+            half_life_s: ctx.int(
+                "consensus.asert_half_life_s",
+                &raw.asert_half_life_s,
+                1u32,
+                1_000_000_000,
+                172_800,
+            )?,
+        },
+        DifficultyKind::BchCw144 => DifficultyName::BchCw144,
+        DifficultyKind::BchEda => DifficultyName::BchEda,
+        DifficultyKind::Lwma => DifficultyName::Lwma {
+            window: ctx.int("consensus.lwma_window", &raw.lwma_window, 2u32, MAX_LWMA_WINDOW, 60)?,
+        },
+        DifficultyKind::Fixed => DifficultyName::Fixed,
+    };
+    if !difficulty.is_bitcoin_retarget() {
+        let belongs = "difficulty = \"bitcoin\", \"bitcoin-bip94\" or \"bch-eda\" \
+                       (the algorithms that retarget as Bitcoin does)";
+        ctx.absent("consensus.clamp_factor", &raw.clamp_factor, belongs, &here)?;
+    }
+    Ok(difficulty)
 }
 
 /// Filler block contents when no workload is simulated (the defaults below).

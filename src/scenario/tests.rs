@@ -170,6 +170,37 @@ fn dependent_defaults_follow_their_settings() {
 }
 
 #[test]
+fn difficulty_algorithms_are_lowered_and_round_trip() {
+    let cases = [
+        ("difficulty = \"bitcoin\"", DifficultyName::Bitcoin),
+        ("difficulty = \"bitcoin-bip94\"", DifficultyName::BitcoinBip94),
+        ("difficulty = \"asert\"", DifficultyName::Asert { half_life_s: 172_800 }),
+        ("difficulty = \"asert\"\nasert_half_life_s = 3600", DifficultyName::Asert { half_life_s: 3600 }),
+        ("difficulty = \"bch-cw144\"", DifficultyName::BchCw144),
+        ("difficulty = \"bch-eda\"\nclamp_factor = 2", DifficultyName::BchEda),
+        ("difficulty = \"lwma\"", DifficultyName::Lwma { window: 60 }),
+        ("difficulty = \"lwma\"\nlwma_window = 90", DifficultyName::Lwma { window: 90 }),
+        ("difficulty = \"fixed\"", DifficultyName::Fixed),
+    ];
+    for (body, want) in cases {
+        let config = parse(&format!("name = \"d\"\n[consensus]\n{body}\n")).expect(body);
+        assert_eq!(config.consensus.difficulty, want, "{body}");
+        let resolved = resolved_toml(&config);
+        // Each setting is written with its own algorithm only, and the clamp only where it applies.
+        assert_eq!(
+            resolved.contains("asert_half_life_s"),
+            matches!(want, DifficultyName::Asert { .. }),
+            "{body}"
+        );
+        assert_eq!(resolved.contains("lwma_window"), matches!(want, DifficultyName::Lwma { .. }), "{body}");
+        assert_eq!(resolved.contains("clamp_factor"), want.is_bitcoin_retarget(), "{body}");
+        assert_eq!(parse(&resolved), Ok(config), "{body}");
+    }
+    let resolved = resolved_toml(&parse("name = \"d\"\n[consensus]\ndifficulty = \"lwma\"\n").expect("lwma"));
+    assert!(resolved.contains("difficulty = \"lwma\"\nlwma_window = 60\n"), "{resolved}");
+}
+
+#[test]
 fn bitcoin_2015_pool_preset_follows_gervais() {
     let pools = lower_mining::bitcoin_2015_pools();
     assert_eq!(pools.len(), 16);

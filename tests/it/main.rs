@@ -3,6 +3,7 @@
 mod cli;
 mod common;
 mod determinism;
+mod difficulty;
 mod golden;
 mod invariants;
 mod transactions;

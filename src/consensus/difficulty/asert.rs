@@ -182,10 +182,10 @@ mod tests {
         encode_compact(&calculate_asert(&anchor, T, time_diff_s, height_diff, &p.pow_limit, half_life_s))
     }
 
-    /// Reference values computed with an independent Python model of §1.6(a) (big integers;
-    /// C's truncating division written out; `tests/data/vectors/daa_reference.py`, function `asert`), anchor nBits
-    /// 0x1804dafe, T = 600 s, half-life 172,800 s unless noted. Columns: time since the anchor
-    /// parent, height of the parent minus the anchor's, half-life, expected nBits.
+    /// Reference values computed with an independent Python model of §1.6(a) (big integers,
+    /// C's truncating division written out: `tests/data/vectors/daa_reference.py`, function
+    /// `asert`), anchor nBits 0x1804dafe, T = 600 s, half-life 172,800 s unless noted. Columns:
+    /// time since the anchor parent, height of the parent minus the anchor's, half-life, nBits.
     const VECTORS: [(i64, i64, i64, u32); 15] = [
         // On schedule: unchanged.
         (600, 0, TAU, 0x1804dafe),

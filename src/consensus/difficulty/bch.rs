@@ -192,8 +192,8 @@ mod tests {
     #[test]
     fn cw144_reference_values() {
         // Expected nBits from an independent Python model of §1.6(c) (big integers, chainwork
-        // summed from floor(2^256 / (target + 1)); `tests/data/vectors/daa_reference.py`, function `cw144`) on the
-        // `jittered` chains. Columns: spacing, parent height, nBits.
+        // summed from floor(2^256 / (target + 1)): `tests/data/vectors/daa_reference.py`,
+        // function `cw144`) on the `jittered` chains. Columns: spacing, parent height, nBits.
         // The medians fall on different blocks of the three: at parent height 146 the last
         // block is the parent's parent and the first the lowest of its three; at 147 both are
         // the lowest; at 151 both are the highest.
@@ -313,7 +313,8 @@ mod tests {
         let chain = TestChain::regular(2016, 1_000_000, 1200, BITS);
         let want = retarget(BITS, BITS, 2015 * 1200, &p);
         assert_eq!(BchEda.next_bits(&chain, chain.tip(), 0, &p), want);
-        // Python model (`daa_reference.py`, `eda`, retarget branch): the target × 2,418,000 / 1,209,600, truncated.
+        // From the Python model (`daa_reference.py`, `eda`, retarget branch): the target times
+        // 2,418,000 / 1,209,600, truncated.
         assert_eq!(want, 0x1b080890);
         // One block before, the emergency rule: each 6 blocks take 2 hours, MTP 2 h < 12 h.
         assert_eq!(BchEda.next_bits(&chain, BlockId(2014), 0, &p), BITS);

@@ -118,9 +118,9 @@ mod tests {
     }
 
     /// Reference values from an independent Python model of §1.6(d) (big integers, the
-    /// reference's per-term division; `tests/data/vectors/daa_reference.py`, function `lwma`), T = 600 s,
-    /// FTL = 7200 s. Columns: window, chain length, solve times (cycled), expected nBits of
-    /// the child of the last block.
+    /// reference's per-term division: `tests/data/vectors/daa_reference.py`, function `lwma`),
+    /// T = 600 s, FTL = 7200 s. Columns: window, chain length, solve times (cycled), expected
+    /// nBits of the child of the last block.
     #[test]
     fn reference_values() {
         let cases: [(u32, usize, &[i64], u32); 8] = [
