@@ -6,6 +6,8 @@
 
 use std::path::Path;
 
+use crate::consensus::BchCw144;
+
 use toml::Spanned;
 
 use super::check::{FRACTION, POSITIVE_QUANTITY, QUANTITY};
@@ -161,14 +163,39 @@ fn lower_consensus(ctx: &Ctx<'_>, table: Opt<Table<RawConsensus>>) -> Result<Con
             u32::MAX,
             7200,
         )?,
-        start_height: ctx.int(
-            "consensus.start_height",
-            &raw.start_height,
-            1u32,
-            100_000_000,
-            retarget_interval,
-        )?,
+        start_height: lower_start_height(ctx, &raw, &difficulty, retarget_interval)?,
     })
+}
+
+/// The start height: by default `retarget_interval`, raised so that the generated history holds
+/// the window of cw-144 (147 blocks) or LWMA (N + 1). LWMA gives powLimit below height N, which
+/// at any realistic hash rate is a flood of instant blocks, so a start height that leaves its
+/// window short is an error; cw-144 only keeps the start difficulty until its window exists.
+fn lower_start_height(
+    ctx: &Ctx<'_>,
+    raw: &RawConsensus,
+    difficulty: &DifficultyName,
+    retarget_interval: u32,
+) -> Result<u32, ScenarioError> {
+    let window_blocks = match difficulty {
+        DifficultyName::BchCw144 => BchCw144::HISTORY_BLOCKS,
+        DifficultyName::Lwma { window } => window + 1,
+        _ => 0,
+    };
+    let key = "consensus.start_height";
+    let start_height =
+        ctx.int(key, &raw.start_height, 1u32, 100_000_000, retarget_interval.max(window_blocks))?;
+    if let (DifficultyName::Lwma { window }, Some(given)) = (difficulty, &raw.start_height)
+        && start_height <= *window
+    {
+        let message = format!(
+            "must be above lwma_window = {window} with difficulty = \"lwma\", so that the history below the \
+             start holds the {window_blocks} blocks of its window (below height {window} LWMA gives powLimit \
+             blocks); got {start_height}"
+        );
+        return Err(ctx.err(key, Some(&given.span()), message));
+    }
+    Ok(start_height)
 }
 
 /// Largest LWMA window: the generated history holds `window + 1` blocks, and every node keeps

@@ -165,6 +165,16 @@ fn dependent_defaults_follow_their_settings() {
     assert_eq!((timed.stop.blocks, timed.stop.sim_time_s), (None, Some(3600.0)));
     let start = parse("name = \"s\"\n[consensus]\nretarget_interval = 144").expect("retarget");
     assert_eq!(start.consensus.start_height, 144);
+    // Room for the difficulty algorithm's window: cw-144 reads 147 blocks, LWMA N + 1.
+    let cw =
+        parse("name = \"s\"\n[consensus]\nretarget_interval = 10\ndifficulty = \"bch-cw144\"").expect("cw");
+    assert_eq!(cw.consensus.start_height, 147);
+    let lwma =
+        parse("name = \"s\"\n[consensus]\nretarget_interval = 10\ndifficulty = \"lwma\"\nlwma_window = 90")
+            .expect("lwma");
+    assert_eq!(lwma.consensus.start_height, 91);
+    let wide = parse("name = \"s\"\n[consensus]\ndifficulty = \"lwma\"").expect("lwma default");
+    assert_eq!(wide.consensus.start_height, 2016);
     let regular = parse("name = \"r\"\n[network]\ntopology = \"random-regular\"").expect("regular");
     assert_eq!(regular.network.topology, TopologyConfig::RandomRegular { degree: 8 });
 }

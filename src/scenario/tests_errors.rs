@@ -254,6 +254,15 @@ fn difficulty_settings_name_the_algorithm_they_belong_to() {
         "consensus.difficulty",
         "\"bitcoin\", \"bitcoin-bip94\", \"asert\", \"bch-cw144\", \"bch-eda\", \"lwma\", \"fixed\"; got \"bch\"",
     );
+    // LWMA's window must fit below the start.
+    check(
+        &with("difficulty = \"lwma\"\nstart_height = 60"),
+        Some(4),
+        "consensus.start_height",
+        "must be above lwma_window = 60 with difficulty = \"lwma\"",
+    );
+    assert!(parse(&with("difficulty = \"lwma\"\nstart_height = 61")).is_ok());
+    assert!(parse(&with("difficulty = \"bch-cw144\"\nstart_height = 3")).is_ok());
     // Overrides name --set.
     let err =
         parse_set("name = \"x\"\n", &["consensus.lwma_window=60"]).expect_err("lwma_window with bitcoin");

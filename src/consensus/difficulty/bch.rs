@@ -13,10 +13,6 @@ use super::{DifficultyAlgorithm, min_difficulty_exception};
 /// The cw-144 window, in blocks.
 const CW_WINDOW: u32 = 144;
 
-/// Blocks cw-144 reads: the window plus the two blocks below its first block that its
-/// median-of-3 rule looks at (heights `prev − 146 ..= prev`).
-const CW_HISTORY: u32 = CW_WINDOW + 3;
-
 /// The emergency rule looks back this many blocks.
 const EDA_LOOKBACK: u32 = 6;
 
@@ -95,6 +91,12 @@ impl DifficultyAlgorithm for BchEda {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BchCw144;
 
+impl BchCw144 {
+    /// Blocks cw-144 reads: the window plus the two blocks below its first block that its
+    /// median-of-3 rule looks at (heights `prev − 146 ..= prev`).
+    pub const HISTORY_BLOCKS: u32 = CW_WINDOW + 3;
+}
+
 impl DifficultyAlgorithm for BchCw144 {
     fn name(&self) -> &'static str {
         "bch-cw144"
@@ -111,7 +113,7 @@ impl DifficultyAlgorithm for BchCw144 {
             return limit;
         }
         let prev_height = chain.height(prev);
-        if prev_height < CW_HISTORY - 1 {
+        if prev_height < Self::HISTORY_BLOCKS - 1 {
             return chain.bits(prev);
         }
         let last = suitable_block(chain, prev);
@@ -124,7 +126,7 @@ impl DifficultyAlgorithm for BchCw144 {
     }
 
     fn history_blocks(&self, _: &ConsensusParams) -> u32 {
-        CW_HISTORY
+        Self::HISTORY_BLOCKS
     }
 }
 
