@@ -11,7 +11,7 @@
 //!   chains, double spends, and RBF and CPFP bumps of stuck transactions.
 //! - [`chain`]: the world-wide block tree (arena) with cached validity.
 //! - [`net`]: regions, latency, jitter, bandwidth, topology generators.
-//! - [`consensus`]: pure Bitcoin rules (nBits, work, retarget, header, checks).
+//! - [`consensus`]: pure Bitcoin rules (nBits, work, difficulty algorithms, header, checks).
 //! - [`metrics`]: observers of propagation, forks and reorgs.
 //! - [`scenario`]: input boundary (TOML to validated config).
 //! - [`report`]: output boundary (CSV files, manifest).

@@ -107,7 +107,7 @@ fn child_is_retarget_height(chain: &dyn ChainView, prev: BlockId, params: &Conse
 
 /// The checks of a header that depend on its ancestors but not on any node's clock, in Core's
 /// order: target range, nBits against the algorithm, time after the parent's median time past,
-/// and (with `enforce_bip94`, at retarget heights) the timewarp bound.
+/// and (at retarget heights, when the algorithm enforces BIP94's rule) the timewarp bound.
 pub fn check_header_contextual(
     chain: &dyn ChainView,
     prev: BlockId,
@@ -125,7 +125,7 @@ pub fn check_header_contextual(
     if time <= mtp {
         return Err(BlockError::TimeTooOld { time, mtp });
     }
-    if params.enforce_bip94 && child_is_retarget_height(chain, prev, params) {
+    if algo.enforces_timewarp_rule(params) && child_is_retarget_height(chain, prev, params) {
         let min = chain.time(prev) - MAX_TIMEWARP_S;
         if time < min {
             return Err(BlockError::TimeTimewarp { time, min });
@@ -195,7 +195,7 @@ pub fn earliest_valid_time(chain: &dyn ChainView, prev: BlockId, params: &Consen
 
 #[cfg(test)]
 mod tests {
-    use super::super::difficulty::BitcoinRetarget;
+    use super::super::difficulty::{BitcoinBip94, BitcoinRetarget};
     use super::super::test_chain::TestChain;
     use super::*;
 
@@ -260,6 +260,20 @@ mod tests {
         let main = ConsensusParams::mainnet();
         let bits = algo.next_bits(&chain, tip, min - 1, &main);
         assert_eq!(check_header_contextual(&chain, tip, min - 1, bits, &algo, &main), Ok(()));
+        // Choosing the bitcoin-bip94 algorithm turns the rule on with mainnet's parameters.
+        let bip94 = BitcoinBip94;
+        let bits = bip94.next_bits(&chain, tip, min - 1, &main);
+        assert_eq!(
+            check_header_contextual(&chain, tip, min - 1, bits, &bip94, &main),
+            Err(BlockError::TimeTimewarp { time: min - 1, min })
+        );
+        assert_eq!(check_header_contextual(&chain, tip, min, bits, &bip94, &main), Ok(()));
+        // Off retarget heights there is no bound: a parent far ahead of the median time past may
+        // be followed by a block timestamped well before it.
+        let mut mid = TestChain::regular(2010, 1_000_000, 600, DIFF1);
+        mid.blocks[2009].0 += 100_000;
+        let early = mid.time(mid.tip()) - 10 * MAX_TIMEWARP_S;
+        assert_eq!(check_header_contextual(&mid, mid.tip(), early, DIFF1, &bip94, &main), Ok(()));
     }
 
     #[test]

@@ -25,7 +25,10 @@ pub use checks::{
 pub use compact::{
     CompactTarget, block_proof, decode_compact, difficulty, encode_compact, target_for_hashrate,
 };
-pub use difficulty::{BitcoinRetarget, DifficultyAlgorithm, calculate_next_work_required};
+pub use difficulty::{
+    Asert, BchCw144, BchEda, BitcoinBip94, BitcoinRetarget, DifficultyAlgorithm, Fixed, Lwma,
+    calculate_asert, calculate_next_work_required,
+};
 pub use header::{BlockHash, HEADER_BYTES, Header, sha256d};
 pub use params::{ConsensusParams, MAX_TIMEWARP_S};
 pub use subsidy::block_subsidy;

@@ -260,11 +260,43 @@ pub struct RelayConfig {
     pub validation_ms_per_mb: f64,
 }
 
-/// Difficulty algorithms available in this version.
+/// Difficulty algorithms available in this version, with their settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DifficultyName {
     /// Bitcoin Core's retarget.
     Bitcoin,
+    /// Core's retarget with testnet4's BIP94 rules (timewarp bound, first block's base target).
+    BitcoinBip94,
+    /// Bitcoin Cash's aserti3-2d, anchored at the first simulated block.
+    Asert {
+        /// Half-life (seconds; BCH: 172,800).
+        half_life_s: u32,
+    },
+    /// Bitcoin Cash's 144-block rolling window (cw-144).
+    BchCw144,
+    /// Bitcoin Cash's 2017 emergency adjustment on top of Bitcoin's retarget.
+    BchEda,
+    /// zawy's linearly weighted moving average.
+    Lwma {
+        /// Window N (blocks).
+        window: u32,
+    },
+    /// No adjustment: the start difficulty forever.
+    Fixed,
+}
+
+impl DifficultyName {
+    /// Whether the algorithm retargets as Bitcoin does, so that `retarget_interval` periods and
+    /// `clamp_factor` drive it.
+    pub fn is_bitcoin_retarget(&self) -> bool {
+        match self {
+            DifficultyName::Bitcoin | DifficultyName::BitcoinBip94 | DifficultyName::BchEda => true,
+            DifficultyName::Asert { .. }
+            | DifficultyName::BchCw144
+            | DifficultyName::Lwma { .. }
+            | DifficultyName::Fixed => false,
+        }
+    }
 }
 
 /// Consensus rules.

@@ -6,6 +6,8 @@
 
 use std::path::Path;
 
+use crate::consensus::BchCw144;
+
 use toml::Spanned;
 
 use super::check::{FRACTION, POSITIVE_QUANTITY, QUANTITY};
@@ -15,7 +17,7 @@ use super::config::{
 };
 use super::ctx::{Ctx, Span};
 use super::error::ScenarioError;
-use super::names::{DIFFICULTIES, PROTOCOLS, difficulty_name, protocol_name};
+use super::names::{DIFFICULTIES, DifficultyKind, PROTOCOLS, difficulty_name, protocol_name};
 use super::raw::{Opt, RawBlocks, RawConsensus, RawOutput, RawRelay, RawScenario, RawStop, Table};
 use super::{lower_events, lower_mining, lower_network, lower_transactions};
 
@@ -126,17 +128,12 @@ fn lower_relay(ctx: &Ctx<'_>, table: Opt<Table<RawRelay>>) -> Result<RelayConfig
 
 fn lower_consensus(ctx: &Ctx<'_>, table: Opt<Table<RawConsensus>>) -> Result<ConsensusConfig, ScenarioError> {
     let (raw, _) = open(table);
+    let difficulty = lower_difficulty(ctx, &raw)?;
     let retarget_interval =
         ctx.int("consensus.retarget_interval", &raw.retarget_interval, 2u32, 100_000, 2016)?;
     Ok(ConsensusConfig {
         block_interval_s: ctx.int("consensus.block_interval_s", &raw.block_interval_s, 1u32, 86_400, 600)?,
-        difficulty: ctx.choice(
-            "consensus.difficulty",
-            &raw.difficulty,
-            &DIFFICULTIES,
-            difficulty_name,
-            DifficultyName::Bitcoin,
-        )?,
+        difficulty,
         retarget_interval,
         clamp_factor: ctx.int("consensus.clamp_factor", &raw.clamp_factor, 1u32, 1000, 4)?,
         max_block_weight: ctx.int(
@@ -168,14 +165,88 @@ fn lower_consensus(ctx: &Ctx<'_>, table: Opt<Table<RawConsensus>>) -> Result<Con
             u32::MAX,
             7200,
         )?,
-        start_height: ctx.int(
-            "consensus.start_height",
-            &raw.start_height,
-            1u32,
-            100_000_000,
-            retarget_interval,
-        )?,
+        start_height: lower_start_height(ctx, &raw, &difficulty, retarget_interval)?,
     })
+}
+
+/// The start height: by default `retarget_interval`, raised so that the generated history holds
+/// the window of cw-144 (147 blocks) or LWMA (N + 1). LWMA gives powLimit below height N, which
+/// at any realistic hash rate is a flood of instant blocks, so a start height that leaves its
+/// window short is an error; cw-144 only keeps the start difficulty until its window exists.
+fn lower_start_height(
+    ctx: &Ctx<'_>,
+    raw: &RawConsensus,
+    difficulty: &DifficultyName,
+    retarget_interval: u32,
+) -> Result<u32, ScenarioError> {
+    let window_blocks = match difficulty {
+        DifficultyName::BchCw144 => BchCw144::HISTORY_BLOCKS,
+        DifficultyName::Lwma { window } => window + 1,
+        _ => 0,
+    };
+    let key = "consensus.start_height";
+    let start_height =
+        ctx.int(key, &raw.start_height, 1u32, 100_000_000, retarget_interval.max(window_blocks))?;
+    if let (DifficultyName::Lwma { window }, Some(given)) = (difficulty, &raw.start_height)
+        && start_height <= *window
+    {
+        let message = format!(
+            "must be above lwma_window = {window} with difficulty = \"lwma\", so that the history below the \
+             start holds the {window_blocks} blocks of its window (below height {window} LWMA gives powLimit \
+             blocks); got {start_height}"
+        );
+        return Err(ctx.err(key, Some(&given.span()), message));
+    }
+    Ok(start_height)
+}
+
+/// Largest LWMA window: the generated history holds `window + 1` blocks, and every node keeps
+/// state per history block.
+pub(crate) const MAX_LWMA_WINDOW: u32 = 1000;
+
+/// The difficulty algorithm and its settings. A setting of another algorithm is an error that
+/// names the algorithm it belongs to, and so is `clamp_factor` with an algorithm that does not
+/// retarget as Bitcoin does.
+fn lower_difficulty(ctx: &Ctx<'_>, raw: &RawConsensus) -> Result<DifficultyName, ScenarioError> {
+    let kind = ctx.choice(
+        "consensus.difficulty",
+        &raw.difficulty,
+        &DIFFICULTIES,
+        difficulty_name,
+        DifficultyKind::Bitcoin,
+    )?;
+    let here = format!("difficulty = \"{}\"", difficulty_name(&kind));
+    if kind != DifficultyKind::Asert {
+        ctx.absent("consensus.asert_half_life_s", &raw.asert_half_life_s, "difficulty = \"asert\"", &here)?;
+    }
+    if kind != DifficultyKind::Lwma {
+        ctx.absent("consensus.lwma_window", &raw.lwma_window, "difficulty = \"lwma\"", &here)?;
+    }
+    let difficulty = match kind {
+        DifficultyKind::Bitcoin => DifficultyName::Bitcoin,
+        DifficultyKind::BitcoinBip94 => DifficultyName::BitcoinBip94,
+        DifficultyKind::Asert => DifficultyName::Asert {
+            half_life_s: ctx.int(
+                "consensus.asert_half_life_s",
+                &raw.asert_half_life_s,
+                1u32,
+                1_000_000_000,
+                172_800,
+            )?,
+        },
+        DifficultyKind::BchCw144 => DifficultyName::BchCw144,
+        DifficultyKind::BchEda => DifficultyName::BchEda,
+        DifficultyKind::Lwma => DifficultyName::Lwma {
+            window: ctx.int("consensus.lwma_window", &raw.lwma_window, 2u32, MAX_LWMA_WINDOW, 60)?,
+        },
+        DifficultyKind::Fixed => DifficultyName::Fixed,
+    };
+    if !difficulty.is_bitcoin_retarget() {
+        let belongs = "difficulty = \"bitcoin\", \"bitcoin-bip94\" or \"bch-eda\" \
+                       (the algorithms that retarget as Bitcoin does)";
+        ctx.absent("consensus.clamp_factor", &raw.clamp_factor, belongs, &here)?;
+    }
+    Ok(difficulty)
 }
 
 /// Filler block contents when no workload is simulated (the defaults below).

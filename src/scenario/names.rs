@@ -104,13 +104,52 @@ pub(crate) fn protocol_name(protocol: &RelayProtocol) -> &'static str {
     }
 }
 
-/// All difficulty algorithms.
-pub(crate) const DIFFICULTIES: [DifficultyName; 1] = [DifficultyName::Bitcoin];
+/// The difficulty algorithms, without their settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DifficultyKind {
+    Bitcoin,
+    BitcoinBip94,
+    Asert,
+    BchCw144,
+    BchEda,
+    Lwma,
+    Fixed,
+}
+
+/// All difficulty algorithms, in the order error messages list them.
+pub(crate) const DIFFICULTIES: [DifficultyKind; 7] = [
+    DifficultyKind::Bitcoin,
+    DifficultyKind::BitcoinBip94,
+    DifficultyKind::Asert,
+    DifficultyKind::BchCw144,
+    DifficultyKind::BchEda,
+    DifficultyKind::Lwma,
+    DifficultyKind::Fixed,
+];
 
 /// A difficulty algorithm's name.
-pub(crate) fn difficulty_name(difficulty: &DifficultyName) -> &'static str {
+pub(crate) fn difficulty_name(kind: &DifficultyKind) -> &'static str {
+    match kind {
+        DifficultyKind::Bitcoin => "bitcoin",
+        DifficultyKind::BitcoinBip94 => "bitcoin-bip94",
+        DifficultyKind::Asert => "asert",
+        DifficultyKind::BchCw144 => "bch-cw144",
+        DifficultyKind::BchEda => "bch-eda",
+        DifficultyKind::Lwma => "lwma",
+        DifficultyKind::Fixed => "fixed",
+    }
+}
+
+/// The kind of a configured difficulty algorithm.
+pub(crate) fn difficulty_kind(difficulty: &DifficultyName) -> DifficultyKind {
     match difficulty {
-        DifficultyName::Bitcoin => "bitcoin",
+        DifficultyName::Bitcoin => DifficultyKind::Bitcoin,
+        DifficultyName::BitcoinBip94 => DifficultyKind::BitcoinBip94,
+        DifficultyName::Asert { .. } => DifficultyKind::Asert,
+        DifficultyName::BchCw144 => DifficultyKind::BchCw144,
+        DifficultyName::BchEda => DifficultyKind::BchEda,
+        DifficultyName::Lwma { .. } => DifficultyKind::Lwma,
+        DifficultyName::Fixed => DifficultyKind::Fixed,
     }
 }
 

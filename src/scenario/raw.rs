@@ -118,6 +118,8 @@ pub(crate) struct RawRelay {
 pub(crate) struct RawConsensus {
     pub(crate) block_interval_s: Opt<Int>,
     pub(crate) difficulty: Opt<String>,
+    pub(crate) asert_half_life_s: Opt<Int>,
+    pub(crate) lwma_window: Opt<Int>,
     pub(crate) retarget_interval: Opt<Int>,
     pub(crate) clamp_factor: Opt<Int>,
     pub(crate) max_block_weight: Opt<Int>,

@@ -18,12 +18,13 @@ use std::fmt::Write;
 use sha2::{Digest, Sha256};
 
 use super::config::{
-    Config, EventAction, EventTrigger, HashChange, JitterConfig, MinersConfig, NetworkConfig, PartitionSide,
-    PoolChange, PoolConfig, StopConfig, StrategyName, TimelineEvent, TopologyConfig,
+    Config, DifficultyName, EventAction, EventTrigger, HashChange, JitterConfig, MinersConfig, NetworkConfig,
+    PartitionSide, PoolChange, PoolConfig, StopConfig, StrategyName, TimelineEvent, TopologyConfig,
 };
 use super::lower_mining::BPS_PER_MBPS;
 use super::names::{
-    difficulty_name, jitter_kind, jitter_name, preset_name, protocol_name, topology_kind, topology_name,
+    difficulty_kind, difficulty_name, jitter_kind, jitter_name, preset_name, protocol_name, topology_kind,
+    topology_name,
 };
 use super::resolved_transactions::{write_mempool, write_transactions};
 
@@ -192,9 +193,21 @@ fn write_consensus(out: &mut String, config: &Config) {
     let c = &config.consensus;
     out.push_str("\n[consensus]\n");
     key(out, "block_interval_s", c.block_interval_s);
-    key(out, "difficulty", string(difficulty_name(&c.difficulty)));
+    key(out, "difficulty", string(difficulty_name(&difficulty_kind(&c.difficulty))));
+    match c.difficulty {
+        DifficultyName::Asert { half_life_s } => key(out, "asert_half_life_s", half_life_s),
+        DifficultyName::Lwma { window } => key(out, "lwma_window", window),
+        DifficultyName::Bitcoin
+        | DifficultyName::BitcoinBip94
+        | DifficultyName::BchCw144
+        | DifficultyName::BchEda
+        | DifficultyName::Fixed => {}
+    }
     key(out, "retarget_interval", c.retarget_interval);
-    key(out, "clamp_factor", c.clamp_factor);
+    // Only the Bitcoin-style retargets use the clamp; for the others the key is an error.
+    if c.difficulty.is_bitcoin_retarget() {
+        key(out, "clamp_factor", c.clamp_factor);
+    }
     key(out, "max_block_weight", c.max_block_weight);
     key(out, "halving_interval", c.halving_interval);
     key(out, "initial_subsidy_sat", c.initial_subsidy_sat);

@@ -174,12 +174,53 @@ fn dependent_defaults_follow_their_settings() {
     assert_eq!((timed.stop.blocks, timed.stop.sim_time_s), (None, Some(3600.0)));
     let start = parse("name = \"s\"\n[consensus]\nretarget_interval = 144").expect("retarget");
     assert_eq!(start.consensus.start_height, 144);
+    // Room for the difficulty algorithm's window: cw-144 reads 147 blocks, LWMA N + 1.
+    let cw =
+        parse("name = \"s\"\n[consensus]\nretarget_interval = 10\ndifficulty = \"bch-cw144\"").expect("cw");
+    assert_eq!(cw.consensus.start_height, 147);
+    let lwma =
+        parse("name = \"s\"\n[consensus]\nretarget_interval = 10\ndifficulty = \"lwma\"\nlwma_window = 90")
+            .expect("lwma");
+    assert_eq!(lwma.consensus.start_height, 91);
+    let wide = parse("name = \"s\"\n[consensus]\ndifficulty = \"lwma\"").expect("lwma default");
+    assert_eq!(wide.consensus.start_height, 2016);
     let regular = parse("name = \"r\"\n[network]\ntopology = \"random-regular\"").expect("regular");
     assert_eq!(regular.network.topology, TopologyConfig::RandomRegular { degree: 8 });
 }
 
 fn bitcoin_2015_pools() -> Vec<PoolConfig> {
     pool_presets::preset_pools(&names::PoolsPreset::Bitcoin2015).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn difficulty_algorithms_are_lowered_and_round_trip() {
+    let cases = [
+        ("difficulty = \"bitcoin\"", DifficultyName::Bitcoin),
+        ("difficulty = \"bitcoin-bip94\"", DifficultyName::BitcoinBip94),
+        ("difficulty = \"asert\"", DifficultyName::Asert { half_life_s: 172_800 }),
+        ("difficulty = \"asert\"\nasert_half_life_s = 3600", DifficultyName::Asert { half_life_s: 3600 }),
+        ("difficulty = \"bch-cw144\"", DifficultyName::BchCw144),
+        ("difficulty = \"bch-eda\"\nclamp_factor = 2", DifficultyName::BchEda),
+        ("difficulty = \"lwma\"", DifficultyName::Lwma { window: 60 }),
+        ("difficulty = \"lwma\"\nlwma_window = 90", DifficultyName::Lwma { window: 90 }),
+        ("difficulty = \"fixed\"", DifficultyName::Fixed),
+    ];
+    for (body, want) in cases {
+        let config = parse(&format!("name = \"d\"\n[consensus]\n{body}\n")).expect(body);
+        assert_eq!(config.consensus.difficulty, want, "{body}");
+        let resolved = resolved_toml(&config);
+        // Each setting is written with its own algorithm only, and the clamp only where it applies.
+        assert_eq!(
+            resolved.contains("asert_half_life_s"),
+            matches!(want, DifficultyName::Asert { .. }),
+            "{body}"
+        );
+        assert_eq!(resolved.contains("lwma_window"), matches!(want, DifficultyName::Lwma { .. }), "{body}");
+        assert_eq!(resolved.contains("clamp_factor"), want.is_bitcoin_retarget(), "{body}");
+        assert_eq!(parse(&resolved), Ok(config), "{body}");
+    }
+    let resolved = resolved_toml(&parse("name = \"d\"\n[consensus]\ndifficulty = \"lwma\"\n").expect("lwma"));
+    assert!(resolved.contains("difficulty = \"lwma\"\nlwma_window = 60\n"), "{resolved}");
 }
 
 #[test]

@@ -228,6 +228,79 @@ fn keys_of_other_settings_name_the_setting_they_belong_to() {
 }
 
 #[test]
+fn difficulty_settings_name_the_algorithm_they_belong_to() {
+    let with = |body: &str| format!("name = \"x\"\n[consensus]\n{body}\n");
+    check(
+        &with("asert_half_life_s = 3600"),
+        Some(3),
+        "consensus.asert_half_life_s",
+        "applies only with difficulty = \"asert\", but here difficulty = \"bitcoin\"",
+    );
+    check(
+        &with("difficulty = \"asert\"\nlwma_window = 90"),
+        Some(4),
+        "consensus.lwma_window",
+        "applies only with difficulty = \"lwma\", but here difficulty = \"asert\"",
+    );
+    check(
+        &with("lwma_window = 90\ndifficulty = \"bch-cw144\""),
+        Some(3),
+        "consensus.lwma_window",
+        "but here difficulty = \"bch-cw144\"",
+    );
+    check(
+        &with("difficulty = \"lwma\"\nasert_half_life_s = 172800"),
+        Some(4),
+        "consensus.asert_half_life_s",
+        "applies only with difficulty = \"asert\"",
+    );
+    // The clamp belongs to the Bitcoin-style retargets.
+    check(
+        &with("difficulty = \"fixed\"\nclamp_factor = 4"),
+        Some(4),
+        "consensus.clamp_factor",
+        "\"bitcoin\", \"bitcoin-bip94\" or \"bch-eda\"",
+    );
+    for ok in ["bitcoin", "bitcoin-bip94", "bch-eda"] {
+        assert!(parse(&with(&format!("difficulty = \"{ok}\"\nclamp_factor = 2"))).is_ok(), "{ok}");
+    }
+    // Ranges and names.
+    check(
+        &with("difficulty = \"asert\"\nasert_half_life_s = 0"),
+        Some(4),
+        "consensus.asert_half_life_s",
+        "from 1 to 1000000000, got 0",
+    );
+    check(
+        &with("difficulty = \"lwma\"\nlwma_window = 1"),
+        Some(4),
+        "consensus.lwma_window",
+        "from 2 to 1000",
+    );
+    check(&with("difficulty = \"lwma\"\nlwma_window = 1001"), Some(4), "consensus.lwma_window", "got 1001");
+    check(
+        &with("difficulty = \"bch\""),
+        Some(3),
+        "consensus.difficulty",
+        "\"bitcoin\", \"bitcoin-bip94\", \"asert\", \"bch-cw144\", \"bch-eda\", \"lwma\", \"fixed\"; got \"bch\"",
+    );
+    // LWMA's window must fit below the start.
+    check(
+        &with("difficulty = \"lwma\"\nstart_height = 60"),
+        Some(4),
+        "consensus.start_height",
+        "must be above lwma_window = 60 with difficulty = \"lwma\"",
+    );
+    assert!(parse(&with("difficulty = \"lwma\"\nstart_height = 61")).is_ok());
+    assert!(parse(&with("difficulty = \"bch-cw144\"\nstart_height = 3")).is_ok());
+    // Overrides name --set.
+    let err =
+        parse_set("name = \"x\"\n", &["consensus.lwma_window=60"]).expect_err("lwma_window with bitcoin");
+    assert_eq!((err.file.as_str(), err.line, err.key.as_str()), ("--set", None, "consensus.lwma_window"));
+    assert!(err.message.contains("difficulty = \"lwma\""), "{}", err.message);
+}
+
+#[test]
 fn inconsistent_combinations_are_rejected() {
     let heavy = "name = \"x\"\n[consensus]\nmax_block_weight = 1000000\n[blocks]\nsize_bytes = 300000\n";
     check(heavy, Some(5), "blocks.size_bytes", "weighs 1200000 weight units");

@@ -9,7 +9,8 @@ use super::{BlockShape, EPOCH_UNIX_S, HEADER_VERSION, NodeNet, StopRule, Stream,
 use crate::chain::{BlockTree, NewBlock, Origin};
 use crate::consensus::BlockId;
 use crate::consensus::{
-    BitcoinRetarget, BlockHash, ConsensusParams, Header, encode_compact, sha256d, target_for_hashrate,
+    Asert, BchCw144, BchEda, BitcoinBip94, BitcoinRetarget, BlockHash, ConsensusParams, DifficultyAlgorithm,
+    Fixed, Header, Lwma, encode_compact, sha256d, target_for_hashrate,
 };
 use crate::metrics::Metrics;
 use crate::mining::strategy::{Honest, Selfish, Strategy, Timewarp};
@@ -20,8 +21,8 @@ use crate::net::{
 };
 use crate::node::{Nodes, RelaySettings, TxRelay};
 use crate::scenario::{
-    Config, EventAction, JitterConfig, MinersConfig, NetworkPresetName, PoolChange, PoolConfig, StrategyName,
-    TopologyConfig, TransactionsConfig, TxRelayMode,
+    Config, DifficultyName, EventAction, JitterConfig, MinersConfig, NetworkPresetName, PoolChange,
+    PoolConfig, StrategyName, TopologyConfig, TransactionsConfig, TxRelayMode,
 };
 use crate::sim::{EventQueue, SimDuration, Streams};
 
@@ -245,7 +246,8 @@ fn tx_world(
 }
 
 /// Consensus parameters from the scenario (mainnet's for everything the
-/// scenario does not set, such as the proof-of-work limit).
+/// scenario does not set, such as the proof-of-work limit). BIP94 is on
+/// exactly when the scenario chooses `bitcoin-bip94`.
 pub fn consensus_params(config: &Config) -> ConsensusParams {
     let c = &config.consensus;
     let mut p = ConsensusParams::mainnet();
@@ -257,30 +259,65 @@ pub fn consensus_params(config: &Config) -> ConsensusParams {
     p.initial_subsidy_sat = c.initial_subsidy_sat;
     p.mtp_window = c.mtp_window;
     p.max_future_block_time_s = i64::from(c.max_future_block_time_s);
+    p.enforce_bip94 = c.difficulty == DifficultyName::BitcoinBip94;
     p
 }
 
-/// The chain below the start height: enough blocks for the median-time-past
-/// window and the first retarget, at the difficulty that gives the target
-/// interval at the configured hash rate. Timestamps are spaced so that the
-/// span Core measures for a retarget (2015 intervals for 2016 blocks) equals
-/// the target timespan exactly: a retarget at the start height keeps the
-/// difficulty, and history intervals average the equilibrium 600 x 2016/2015 s.
+/// The scenario's difficulty algorithm. ASERT is anchored at the first
+/// simulated block: its parent is the start tip (at `start_tip_height`,
+/// timestamped `start_tip_time_s`) and its reference nBits are the start
+/// tip's, `start_bits`.
+fn difficulty_algorithm(
+    difficulty: &DifficultyName,
+    start_tip_height: u32,
+    start_tip_time_s: i64,
+    start_bits: u32,
+) -> Box<dyn DifficultyAlgorithm> {
+    match *difficulty {
+        DifficultyName::Bitcoin => Box::new(BitcoinRetarget),
+        DifficultyName::BitcoinBip94 => Box::new(BitcoinBip94),
+        DifficultyName::Asert { half_life_s } => {
+            Box::new(Asert::new(start_tip_height, start_tip_time_s, start_bits, i64::from(half_life_s)))
+        }
+        DifficultyName::BchCw144 => Box::new(BchCw144),
+        DifficultyName::BchEda => Box::new(BchEda),
+        DifficultyName::Lwma { window } => Box::new(Lwma::new(window)),
+        DifficultyName::Fixed => Box::new(Fixed),
+    }
+}
+
+/// The chain below the start height, every block at the nBits that gives
+/// the target interval at the configured hash rate. It holds enough blocks
+/// for the median-time-past window and the first retarget, and for the
+/// window the difficulty algorithm reads (cw-144: 147 blocks, LWMA: N + 1),
+/// as far as the start height allows. Timestamps are spaced so that the
+/// algorithm keeps the difficulty at the start: for the Bitcoin-style
+/// retargets the span Core measures (2015 intervals for 2016 blocks) equals
+/// the target timespan exactly, so history intervals average the equilibrium
+/// 600 x 2016/2015 s; for the others they are exactly the target interval.
+/// The last history block is timestamped at the epoch.
 fn build_history(config: &Config) -> BlockTree {
     let params = consensus_params(config);
-    let mut tree = BlockTree::new(params.clone(), Box::new(BitcoinRetarget));
     let c = &config.consensus;
     let interval = i64::from(c.retarget_interval);
     let spacing = i64::from(c.block_interval_s);
     let target = target_for_hashrate(config.mining.hashrate_hs, f64::from(c.block_interval_s));
     let bits = encode_compact(&target.min(params.pow_limit));
-    let len = c.start_height.min(c.retarget_interval + c.mtp_window).max(1);
+    let algo = difficulty_algorithm(&c.difficulty, c.start_height - 1, EPOCH_UNIX_S, bits);
+    let needed = (c.retarget_interval + c.mtp_window).max(algo.history_blocks(&params));
+    let len = c.start_height.min(needed).max(1);
     let root_height = c.start_height - len;
+    let (span_s, span_blocks) = if c.difficulty.is_bitcoin_retarget() {
+        (spacing * interval, (interval - 1).max(1))
+    } else {
+        (spacing, 1)
+    };
     let time_of = |i: u32| -> u32 {
         let back = i64::from(len - 1 - i);
-        let t = EPOCH_UNIX_S - back * spacing * interval / (interval - 1).max(1);
+        let t = EPOCH_UNIX_S - back * span_s / span_blocks;
         u32::try_from(t).expect("history timestamps are after 1970")
     };
+    let mut tree = BlockTree::new(params, algo);
     let header = |prev: BlockHash, height: u32, time: u32| Header {
         version: HEADER_VERSION,
         prev_hash: prev,

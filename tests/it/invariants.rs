@@ -32,6 +32,10 @@ fn random_overrides(seed: u64) -> Vec<String> {
     if r.chance(0.5) {
         o.push("mining.pools=every-node".to_string());
     }
+    // Every algorithm in turn, without a draw, so the draws above (and the scenarios they make)
+    // stay as they were.
+    let difficulty = ["bitcoin", "bitcoin-bip94", "asert", "bch-cw144", "bch-eda", "lwma", "fixed"];
+    o.push(format!("consensus.difficulty={}", difficulty[(seed % 7) as usize]));
     o
 }
 

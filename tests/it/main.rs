@@ -3,6 +3,7 @@
 mod cli;
 mod common;
 mod determinism;
+mod difficulty;
 mod events;
 mod golden;
 mod invariants;

@@ -1,28 +1,12 @@
-//! Difficulty algorithms: the [`DifficultyAlgorithm`] interface and Bitcoin's own retarget,
-//! reproduced from Core's `GetNextWorkRequired` and `CalculateNextWorkRequired`
-//! (Bitcoin Core `src/pow.cpp`).
-//!
-//! An algorithm only computes the nBits a block must carry; checking a header against it is
-//! `checks.rs`'s job. Other algorithms (ASERT, LWMA, ...) plug in through the same trait.
+//! Bitcoin's difficulty adjustment, reproduced from Core's `GetNextWorkRequired` and
+//! `CalculateNextWorkRequired` (Bitcoin Core `src/pow.cpp`), and the same rules with testnet4's
+//! BIP94 forced on.
 
-use super::chain::{BlockId, ChainView};
-use super::compact::{decode_compact, encode_compact};
-use super::params::ConsensusParams;
-use super::u256::U256;
-
-/// A rule that decides the nBits of the next block.
-pub trait DifficultyAlgorithm: Send + Sync + std::fmt::Debug {
-    /// A short stable name, for reports and scenario files.
-    fn name(&self) -> &'static str;
-
-    /// nBits required for a block whose parent is `prev` and whose header time is `new_time`.
-    fn next_bits(&self, chain: &dyn ChainView, prev: BlockId, new_time: i64, params: &ConsensusParams)
-    -> u32;
-
-    /// True if `next_bits` ignores `new_time` (lets callers cache it per parent).
-    /// Bitcoin: `!params.allow_min_difficulty_blocks`.
-    fn depends_only_on_parent(&self, params: &ConsensusParams) -> bool;
-}
+use super::super::chain::{BlockId, ChainView};
+use super::super::compact::{decode_compact, encode_compact};
+use super::super::params::ConsensusParams;
+use super::super::u256::U256;
+use super::DifficultyAlgorithm;
 
 /// Bitcoin's difficulty adjustment as Core implements it: a retarget every `retarget_interval`
 /// blocks measured over one interval fewer blocks (the off-by-one), the testnet min-difficulty
@@ -42,30 +26,88 @@ impl DifficultyAlgorithm for BitcoinRetarget {
         new_time: i64,
         params: &ConsensusParams,
     ) -> u32 {
-        let interval = params.retarget_interval.max(1);
-        let prev_height = chain.height(prev);
-        if (prev_height + 1) % interval != 0 {
-            return if params.allow_min_difficulty_blocks {
-                min_difficulty_bits(chain, prev, new_time, params)
-            } else {
-                chain.bits(prev)
-            };
-        }
-        // Core goes back interval - 1 blocks, not interval, so a period's measured span covers one
-        // block interval fewer than the timespan it is divided by.
-        let first = chain.ancestor(prev, prev_height - (interval - 1));
-        let actual_timespan_s = chain.time(prev) - chain.time(first);
-        calculate_next_work_required(chain.bits(prev), chain.bits(first), actual_timespan_s, params)
+        retarget_next_bits(chain, prev, new_time, params, params.enforce_bip94)
     }
 
     fn depends_only_on_parent(&self, params: &ConsensusParams) -> bool {
         !params.allow_min_difficulty_blocks
     }
+
+    fn history_blocks(&self, params: &ConsensusParams) -> u32 {
+        // A retarget reads back to the period's first block: `retarget_interval` blocks.
+        params.retarget_interval.max(1)
+    }
+}
+
+/// Core's retarget with testnet4's BIP94 rules on whatever the parameters say: the retarget
+/// scales the target of the period's first block (not of its last), and a block at a retarget
+/// height may not be timestamped more than 600 s before its parent (the timewarp rule, checked
+/// by `check_header_contextual` through [`DifficultyAlgorithm::enforces_timewarp_rule`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BitcoinBip94;
+
+impl DifficultyAlgorithm for BitcoinBip94 {
+    fn name(&self) -> &'static str {
+        "bitcoin-bip94"
+    }
+
+    fn next_bits(
+        &self,
+        chain: &dyn ChainView,
+        prev: BlockId,
+        new_time: i64,
+        params: &ConsensusParams,
+    ) -> u32 {
+        retarget_next_bits(chain, prev, new_time, params, true)
+    }
+
+    fn depends_only_on_parent(&self, params: &ConsensusParams) -> bool {
+        !params.allow_min_difficulty_blocks
+    }
+
+    fn history_blocks(&self, params: &ConsensusParams) -> u32 {
+        params.retarget_interval.max(1)
+    }
+
+    fn enforces_timewarp_rule(&self, _: &ConsensusParams) -> bool {
+        true
+    }
+}
+
+/// Core's `GetNextWorkRequired`, with the retarget's base target taken from the period's first
+/// block when `bip94` is set and from the parent otherwise.
+fn retarget_next_bits(
+    chain: &dyn ChainView,
+    prev: BlockId,
+    new_time: i64,
+    params: &ConsensusParams,
+    bip94: bool,
+) -> u32 {
+    let interval = params.retarget_interval.max(1);
+    let prev_height = chain.height(prev);
+    if (prev_height + 1) % interval != 0 {
+        return if params.allow_min_difficulty_blocks {
+            min_difficulty_bits(chain, prev, new_time, params)
+        } else {
+            chain.bits(prev)
+        };
+    }
+    // Core goes back interval - 1 blocks, not interval, so a period's measured span covers one
+    // block interval fewer than the timespan it is divided by.
+    let first = chain.ancestor(prev, prev_height - (interval - 1));
+    let actual_timespan_s = chain.time(prev) - chain.time(first);
+    let base_bits = if bip94 { chain.bits(first) } else { chain.bits(prev) };
+    retarget(chain.bits(prev), base_bits, actual_timespan_s, params)
 }
 
 /// The testnet rule off retarget heights: a block more than two spacings after its parent must
 /// use `powLimit`; otherwise it carries the last difficulty that was not such an exception.
-fn min_difficulty_bits(chain: &dyn ChainView, prev: BlockId, new_time: i64, params: &ConsensusParams) -> u32 {
+pub(super) fn min_difficulty_bits(
+    chain: &dyn ChainView,
+    prev: BlockId,
+    new_time: i64,
+    params: &ConsensusParams,
+) -> u32 {
     let limit_bits = params.pow_limit_bits();
     // The comparison is with the parent's timestamp, not with any clock.
     if new_time > chain.time(prev).saturating_add(params.target_spacing_s.saturating_mul(2)) {
@@ -102,6 +144,20 @@ pub fn calculate_next_work_required(
     actual_timespan_s: i64,
     params: &ConsensusParams,
 ) -> u32 {
+    // BIP94 takes the base from the period's first block, so testnet's min-difficulty blocks at the
+    // end of a period cannot drag the real difficulty down.
+    let base_bits = if params.enforce_bip94 { first_block_bits } else { prev_bits };
+    retarget(prev_bits, base_bits, actual_timespan_s, params)
+}
+
+/// The retarget proper: `base_bits`'s target scaled by the clamped span over the timespan,
+/// capped at `powLimit` and encoded with truncation (`prev_bits` under `no_retargeting`).
+pub(super) fn retarget(
+    prev_bits: u32,
+    base_bits: u32,
+    actual_timespan_s: i64,
+    params: &ConsensusParams,
+) -> u32 {
     if params.no_retargeting {
         return prev_bits;
     }
@@ -110,9 +166,6 @@ pub fn calculate_next_work_required(
     let min_span = timespan / params.clamp_factor;
     let max_span = timespan.saturating_mul(params.clamp_factor);
     let clamped = actual_timespan_s.clamp(min_span, max_span);
-    // BIP94 takes the base from the period's first block, so testnet's min-difficulty blocks at the
-    // end of a period cannot drag the real difficulty down.
-    let base_bits = if params.enforce_bip94 { first_block_bits } else { prev_bits };
     let base = decode_compact(base_bits).target;
     // Both spans are non-negative here: the clamp's lower bound is at least zero.
     let scaled = base.wrapping_mul_u64(clamped.unsigned_abs()).div(&U256::from_u64(timespan.unsigned_abs()));
@@ -121,10 +174,10 @@ pub fn calculate_next_work_required(
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_chain::TestChain;
+    use super::super::super::test_chain::TestChain;
     use super::*;
 
-    const RETARGET_CSV: &str = include_str!("../../tests/data/vectors/retarget_mainnet.csv");
+    const RETARGET_CSV: &str = include_str!("../../../tests/data/vectors/retarget_mainnet.csv");
     const DIFF1: u32 = 0x1d00ffff;
     const WEEK_S: i64 = 7 * 24 * 3600;
 
@@ -252,6 +305,35 @@ mod tests {
         let leaked = BitcoinRetarget.next_bits(&chain, tip, chain.time(tip) + 1, &leaky);
         assert_eq!(leaked, calculate_next_work_required(p.pow_limit_bits(), hard, 2015 * 600, &leaky));
         assert_ne!(bits, leaked);
+    }
+
+    #[test]
+    fn bip94_algorithm_forces_the_first_block_base() {
+        // Mainnet parameters (BIP94 off): the bitcoin-bip94 algorithm still scales the period's
+        // first block's target, and the plain retarget scales the parent's.
+        let p = ConsensusParams::mainnet();
+        let hard = 0x1c7fff80;
+        let mut chain = TestChain::regular(4032, 0, 600, hard);
+        chain.blocks[4031].1 = DIFF1;
+        let tip = chain.tip();
+        let bip94 = BitcoinBip94.next_bits(&chain, tip, chain.time(tip) + 1, &p);
+        assert_eq!(bip94, retarget(DIFF1, hard, 2015 * 600, &p));
+        let plain = BitcoinRetarget.next_bits(&chain, tip, chain.time(tip) + 1, &p);
+        assert_eq!(plain, retarget(DIFF1, DIFF1, 2015 * 600, &p));
+        assert_ne!(bip94, plain);
+        // With BIP94 in the parameters the two agree.
+        let on = ConsensusParams { enforce_bip94: true, ..p.clone() };
+        assert_eq!(BitcoinRetarget.next_bits(&chain, tip, 0, &on), bip94);
+        assert!(BitcoinBip94.enforces_timewarp_rule(&p));
+        assert!(!BitcoinRetarget.enforces_timewarp_rule(&p));
+        assert!(BitcoinRetarget.enforces_timewarp_rule(&on));
+        assert!(BitcoinBip94.depends_only_on_parent(&p));
+        assert!(!BitcoinBip94.depends_only_on_parent(&ConsensusParams::testnet4()));
+        assert_eq!(BitcoinBip94.history_blocks(&p), 2016);
+        assert_eq!(BitcoinRetarget.history_blocks(&p), 2016);
+        assert_eq!(BitcoinBip94.name(), "bitcoin-bip94");
+        // Off retarget heights both keep the parent's bits.
+        assert_eq!(BitcoinBip94.next_bits(&chain, BlockId(4030), 0, &p), hard);
     }
 
     #[test]
