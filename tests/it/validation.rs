@@ -596,7 +596,8 @@ fn gateways_in_every_region_lower_a_pools_stale_rate() {
 /// block of each period just inside the future limit and every other block
 /// at median time past + 1. Under Bitcoin's rules each retarget then
 /// measures a period far longer than it took and the difficulty falls,
-/// faster each period; an honest miner of the same size leaves it alone.
+/// faster each period; an honest miner of the same size leaves it alone, and
+/// so does the same attack under BIP94 (`bitcoin-bip94`).
 #[test]
 fn a_timewarp_majority_drives_the_difficulty_down() {
     let text = |strategy: &str| {
@@ -614,10 +615,15 @@ fn a_timewarp_majority_drives_the_difficulty_down() {
     };
     let warped = run(&config(&text("timewarp"), &[]), 1);
     let honest = run(&config(&text("honest"), &[]), 1);
-    let (w, h) = (last_difficulty(&warped), last_difficulty(&honest));
-    println!("difficulty after 8,000 blocks relative to the start: {w:.3} with timewarp, {h:.3} without");
+    let fixed = run(&config(&text("timewarp"), &["consensus.difficulty=bitcoin-bip94"]), 1);
+    let (w, h, b) = (last_difficulty(&warped), last_difficulty(&honest), last_difficulty(&fixed));
+    println!(
+        "difficulty after 8,000 blocks relative to the start: {w:.3} with timewarp, {h:.3} without, \
+         {b:.3} with timewarp under BIP94"
+    );
     assert!(w < 0.4, "timewarp {w}");
     assert!((h - 1.0).abs() < 0.1, "honest {h}");
+    assert!(b > 0.9, "BIP94 {b}");
     let s = summarize("x", &warped);
     assert!(s.interval_mean_s.unwrap() < 500.0, "{:?}", s.interval_mean_s);
 }
