@@ -1,6 +1,6 @@
 //! The output boundary: CSV files, the manifest and the terminal summary.
 //!
-//! Everything here reads a finished [`RunOutput`] and writes files; nothing
+//! Everything here reads a finished [`RunOutput`](crate::world::RunOutput) and writes files; nothing
 //! feeds back into a run. A run's files are written into a temporary sibling
 //! directory and renamed into place only when all are complete, so a result
 //! directory that exists is whole. No wall-clock time appears in any file.
