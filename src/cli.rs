@@ -17,6 +17,19 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+/// `println!` that ends the program quietly when standard output is closed
+/// (`powsim scenarios | head`), instead of panicking on the broken pipe.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 #[derive(Parser)]
 #[command(name = "powsim", version, about = "Deterministic simulator of proof-of-work networks")]
 struct Cli {
@@ -122,10 +135,11 @@ fn list_scenarios(dir: &Path) -> Result<u8, Failure> {
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     files.sort();
+    let width = files.iter().map(|f| f.display().to_string().chars().count()).max().unwrap_or(0);
     for f in files {
         match scenario::load(&f, &[]) {
-            Ok(c) => println!("{:<28} {}", f.display(), c.description),
-            Err(e) => println!("{:<28} (invalid: {e})", f.display()),
+            Ok(c) => say!("{:<width$}  {}", f.display(), c.description),
+            Err(e) => say!("{:<width$}  (invalid: {e})", f.display()),
         }
     }
     Ok(0)
@@ -276,7 +290,7 @@ fn fmt_opt(v: Option<f64>, digits: usize) -> String {
 }
 
 fn print_summary(rows: &[Summary], wall: Duration) {
-    println!(
+    say!(
         "{:>8} {:>7} {:>6} {:>6} {:>8} {:>9} {:>8} {:>8} {:>8} {:>7} {:>10}",
         "seed",
         "nodes",
@@ -291,7 +305,7 @@ fn print_summary(rows: &[Summary], wall: Duration) {
         "events"
     );
     for s in rows {
-        println!(
+        say!(
             "{:>8} {:>7} {:>6} {:>6} {:>8} {:>9} {:>8} {:>8} {:>8} {:>7} {:>10}",
             s.seed,
             s.nodes,
@@ -306,7 +320,7 @@ fn print_summary(rows: &[Summary], wall: Duration) {
             s.events
         );
     }
-    println!("(times in seconds; wall time {:.2} s)", wall.as_secs_f64());
+    say!("(times in seconds; wall time {:.2} s)", wall.as_secs_f64());
 }
 
 /// Miners shown in the terminal's pool table; `pools.csv` has them all.
@@ -314,13 +328,19 @@ const POOLS_SHOWN: usize = 20;
 
 /// Concentration per seed, then the first seed's miners, largest first.
 fn print_pools(rows: &[Summary], pools: &[PoolRow]) {
-    println!();
-    println!(
+    say!();
+    say!(
         "{:>8} {:>7} {:>9} {:>8} {:>6} {:>8} {:>9}",
-        "seed", "hhi", "nakamoto", "top%", "empty", "gamma", "selfish%"
+        "seed",
+        "hhi",
+        "nakamoto",
+        "top%",
+        "empty",
+        "gamma",
+        "selfish%"
     );
     for s in rows {
-        println!(
+        say!(
             "{:>8} {:>7} {:>9} {:>8} {:>6} {:>8} {:>9}",
             s.seed,
             fmt_opt(s.hhi, 4),
@@ -333,9 +353,9 @@ fn print_pools(rows: &[Summary], pools: &[PoolRow]) {
     }
     let mut order: Vec<&PoolRow> = pools.iter().collect();
     order.sort_by(|a, b| b.hash_share.total_cmp(&a.hash_share));
-    println!();
-    println!("miners (first seed; revenue from main-chain blocks)");
-    println!(
+    say!();
+    say!("miners (first seed; revenue from main-chain blocks)");
+    say!(
         "{:>16} {:>9} {:>7} {:>6} {:>6} {:>6} {:>7} {:>6} {:>12} {:>8} {:>8}",
         "pool",
         "strategy",
@@ -350,7 +370,7 @@ fn print_pools(rows: &[Summary], pools: &[PoolRow]) {
         "rev/hash"
     );
     for p in order.iter().take(POOLS_SHOWN) {
-        println!(
+        say!(
             "{:>16} {:>9} {:>7.2} {:>6} {:>6} {:>6} {:>7} {:>6} {:>12.4} {:>8} {:>8}",
             p.pool,
             p.strategy,
@@ -366,18 +386,26 @@ fn print_pools(rows: &[Summary], pools: &[PoolRow]) {
         );
     }
     if order.len() > POOLS_SHOWN {
-        println!("{:>16} ({} more in pools.csv)", "...", order.len() - POOLS_SHOWN);
+        say!("{:>16} ({} more in pools.csv)", "...", order.len() - POOLS_SHOWN);
     }
 }
 
 fn print_tx_summary(rows: &[Summary], bands: &[BandRow]) {
-    println!();
-    println!(
+    say!();
+    say!(
         "{:>8} {:>9} {:>9} {:>8} {:>8} {:>10} {:>7} {:>8} {:>9}",
-        "seed", "txs", "confirmed", "conf50", "conf90", "fees_btc", "fee%", "cmpct%", "peak_vMB"
+        "seed",
+        "txs",
+        "confirmed",
+        "conf50",
+        "conf90",
+        "fees_btc",
+        "fee%",
+        "cmpct%",
+        "peak_vMB"
     );
     for s in rows {
-        println!(
+        say!(
             "{:>8} {:>9} {:>9} {:>8} {:>8} {:>10.4} {:>7} {:>8} {:>9.3}",
             s.seed,
             s.tx_created,
@@ -390,18 +418,15 @@ fn print_tx_summary(rows: &[Summary], bands: &[BandRow]) {
             s.mempool_peak_vmb
         );
     }
-    println!();
-    println!("confirmation delay by fee rate (first seed; seconds)");
-    println!(
-        "{:>14} {:>9} {:>9} {:>9} {:>9} {:>9}",
-        "sat/vB", "created", "confirmed", "median", "p90", "mean"
-    );
+    say!();
+    say!("confirmation delay by fee rate (first seed; seconds)");
+    say!("{:>14} {:>9} {:>9} {:>9} {:>9} {:>9}", "sat/vB", "created", "confirmed", "median", "p90", "mean");
     for b in bands {
         let range = match b.feerate_to_sat_vb {
             Some(hi) => format!("{}-{}", b.feerate_from_sat_vb, hi),
             None => format!(">= {}", b.feerate_from_sat_vb),
         };
-        println!(
+        say!(
             "{:>14} {:>9} {:>9} {:>9} {:>9} {:>9}",
             range,
             b.created,
