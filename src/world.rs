@@ -627,7 +627,7 @@ impl World {
                     for &m in &self.overlay {
                         if m != node {
                             self.in_flight += 1;
-                            let sent = self.timeline.release(now, node, m).unwrap_or(now).max(now);
+                            let sent = self.timeline.release(now, node, m).unwrap_or(now);
                             queue.schedule(
                                 sent + self.overlay_latency,
                                 Event::OverlayDeliver { node: m, block },
@@ -661,10 +661,8 @@ impl World {
         let (rs, rr) = (self.net.region[s.index()], self.net.region[r.index()]);
         let lat_ns = sample_latency_ns(&self.latency, &self.jitter, rs, rr, &mut self.latency_rng[s.index()]);
         let mut arrival = sent_ns.saturating_add(lat_ns);
-        if self.timeline.has_cuts() {
-            if let Some(release) = self.timeline.release(now, s, r) {
-                arrival = arrival.max(release.0.saturating_add(lat_ns));
-            }
+        if let Some(release) = self.timeline.release(now, s, r) {
+            arrival = arrival.max(release.0.saturating_add(lat_ns));
         }
         let last = &mut self.last_arrival_ns[edge as usize];
         let arrival = arrival.max(*last);

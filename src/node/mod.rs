@@ -473,11 +473,8 @@ impl Nodes {
         if !self.header_first[r.index()] || self.header_rejected(ctx.tree, r, b) {
             return;
         }
-        let clock_limit = ctx.clock_s(r) + i64::from(ctx.tree.params().max_future_block_time_s as u32);
         let node = &mut self.nodes[r.index()];
-        if i64::from(ctx.tree.get(b).header.time) > clock_limit
-            || ctx.tree.get(b).chainwork <= ctx.tree.get(node.header_tip).chainwork
-        {
+        if ctx.too_new(r, b) || ctx.tree.get(b).chainwork <= ctx.tree.get(node.header_tip).chainwork {
             return;
         }
         node.header_tip = b;
@@ -519,8 +516,7 @@ impl Nodes {
             self.nodes[r.index()].in_flight -= 1;
         }
         let rec = ctx.tree.get(b);
-        let clock_limit = ctx.clock_s(r) + i64::from(ctx.tree.params().max_future_block_time_s as u32);
-        if i64::from(rec.header.time) > clock_limit {
+        if ctx.too_new(r, b) {
             // Core's time-too-new is not permanent: the block is dropped and can
             // be accepted when announced again later.
             return;
@@ -774,6 +770,13 @@ impl Ctx<'_> {
     /// Node `n`'s clock, in Unix seconds.
     pub fn clock_s(&self, n: NodeId) -> i64 {
         self.node_clock_s + self.clock_skew_s.get(n.index()).copied().unwrap_or(0)
+    }
+
+    /// True if `b`'s header time is too far ahead of node `n`'s clock
+    /// (Core's `time-too-new`).
+    fn too_new(&self, n: NodeId, b: BlockId) -> bool {
+        let time = i64::from(self.tree.get(b).header.time);
+        crate::consensus::check_time_not_too_new(time, self.clock_s(n), self.tree.params()).is_err()
     }
 }
 

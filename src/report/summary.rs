@@ -149,13 +149,12 @@ pub(crate) fn summarize_with(
     let q = |p: f64| m.propagation().quantile(p).map(|ns| ns as f64 / 1e9);
     let start_found = tree.get(tree.start_tip()).found_at;
     let conc = super::pools::concentration(pools);
-    let chain = super::events::main_chain(tree, best);
     let target_s = tree.params().target_spacing_s as f64;
     let first_hash_event = w.timeline().events().iter().zip(w.timeline().records()).find_map(|(e, r)| {
         matches!(e.action, crate::scenario::EventAction::Hashrate { .. }).then_some(r.fired).flatten()
     });
     let recovery_blocks =
-        first_hash_event.and_then(|(t, _)| super::events::recovery_blocks(tree, &chain, t, target_s));
+        first_hash_event.and_then(|(t, _)| super::events::recovery_blocks(tree, &main_mined, t, target_s));
     Summary {
         scenario: scenario.to_string(),
         seed: out.seed,
@@ -166,7 +165,7 @@ pub(crate) fn summarize_with(
         stale_rate: (!settled.is_empty()).then(|| stale_settled as f64 / settled.len() as f64),
         interval_mean_s: (!main_mined.is_empty())
             .then(|| tree.get(best).found_at.since(start_found).as_secs_f64() / main_mined.len() as f64),
-        interval_cv: super::events::coefficient_of_variation(&super::events::intervals_s(tree, &chain)),
+        interval_cv: super::events::coefficient_of_variation(&super::events::intervals_s(tree, &main_mined)),
         recovery_blocks,
         prop_median_s: q(0.5),
         prop_mean_s: m.propagation_mean_s(),

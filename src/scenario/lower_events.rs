@@ -128,33 +128,28 @@ impl Event<'_> {
     fn reject_foreign_keys(&self, kind: &str) -> Result<(), ScenarioError> {
         let raw = self.raw;
         let here = format!("kind = \"{kind}\"");
-        let check = |field: &str, given: bool, span: Option<Span>, kinds: &[&str]| {
-            if !given || kinds.contains(&kind) {
-                return Ok(());
-            }
+        // `span` is the key's span, `None` when the key is absent.
+        let check = |field: &str, span: Option<Span>, kinds: &[&str]| {
+            let Some(span) = span.filter(|_| !kinds.contains(&kind)) else { return Ok(()) };
             let belongs: Vec<String> = kinds.iter().map(|k| format!("kind = \"{k}\"")).collect();
             let message = format!(
                 "applies only with {}, but here {here}; remove it or change the kind",
                 belongs.join(" or ")
             );
-            Err(self.ctx.err(&self.key(field), span.as_ref(), message))
+            Err(self.ctx.err(&self.key(field), Some(&span), message))
         };
-        check("pool", raw.pool.is_some(), raw.pool.as_ref().map(Spanned::span), &["hashrate", "pool"])?;
-        check("scale", raw.scale.is_some(), raw.scale.as_ref().map(Spanned::span), &["hashrate"])?;
-        check("set_hs", raw.set_hs.is_some(), raw.set_hs.as_ref().map(Spanned::span), &["hashrate"])?;
-        check("ramp_s", raw.ramp_s.is_some(), raw.ramp_s.as_ref().map(Spanned::span), &["hashrate"])?;
-        let timed = ["partition", "churn", "latency"];
-        check("duration_s", raw.duration_s.is_some(), raw.duration_s.as_ref().map(Spanned::span), &timed)?;
-        check("regions", raw.regions.is_some(), raw.regions.as_ref().map(Spanned::span), &["partition"])?;
-        let fraction_kinds = ["partition", "churn"];
-        check("fraction", raw.fraction.is_some(), raw.fraction.as_ref().map(Spanned::span), &fraction_kinds)?;
-        check("region", raw.region.is_some(), raw.region.as_ref().map(Spanned::span), &["latency"])?;
-        let span = raw.latency_scale.as_ref().map(Spanned::span);
-        check("latency_scale", raw.latency_scale.is_some(), span, &["latency"])?;
-        let span = raw.bandwidth_scale.as_ref().map(Spanned::span);
-        check("bandwidth_scale", raw.bandwidth_scale.is_some(), span, &["latency"])?;
-        check("action", raw.action.is_some(), raw.action.as_ref().map(Spanned::span), &["pool"])?;
-        check("strategy", raw.strategy.is_some(), raw.strategy.as_ref().map(Spanned::span), &["pool"])
+        check("pool", raw.pool.as_ref().map(Spanned::span), &["hashrate", "pool"])?;
+        check("scale", raw.scale.as_ref().map(Spanned::span), &["hashrate"])?;
+        check("set_hs", raw.set_hs.as_ref().map(Spanned::span), &["hashrate"])?;
+        check("ramp_s", raw.ramp_s.as_ref().map(Spanned::span), &["hashrate"])?;
+        check("duration_s", raw.duration_s.as_ref().map(Spanned::span), &["partition", "churn", "latency"])?;
+        check("regions", raw.regions.as_ref().map(Spanned::span), &["partition"])?;
+        check("fraction", raw.fraction.as_ref().map(Spanned::span), &["partition", "churn"])?;
+        check("region", raw.region.as_ref().map(Spanned::span), &["latency"])?;
+        check("latency_scale", raw.latency_scale.as_ref().map(Spanned::span), &["latency"])?;
+        check("bandwidth_scale", raw.bandwidth_scale.as_ref().map(Spanned::span), &["latency"])?;
+        check("action", raw.action.as_ref().map(Spanned::span), &["pool"])?;
+        check("strategy", raw.strategy.as_ref().map(Spanned::span), &["pool"])
     }
 
     fn required_float(

@@ -135,11 +135,6 @@ impl Timeline {
     pub(super) fn release(&self, now: SimTime, a: NodeId, b: NodeId) -> Option<SimTime> {
         self.cuts.iter().filter(|c| c.until > now && c.blocks(a, b)).map(|c| c.until).max()
     }
-
-    /// True if any cut is in force (lets callers skip [`Timeline::release`]).
-    pub(super) fn has_cuts(&self) -> bool {
-        !self.cuts.is_empty()
-    }
 }
 
 #[cfg(test)]
