@@ -15,7 +15,7 @@ pub use build::{BuildError, Built, consensus_params};
 pub use timeline::{EventRecord, Timeline};
 pub use txs::{Contents, MempoolSample, ReachModel, TxWorld, fate};
 
-use crate::chain::{BlockTree, NewBlock, Origin};
+use crate::chain::{BlockTree, NewBlock, Origin, RulesId};
 use crate::consensus::{
     BlockId, Header, block_subsidy, earliest_consensus_time, earliest_valid_time, sha256d,
 };
@@ -68,6 +68,8 @@ pub enum Stream {
     Events = 14,
     /// Nodes' clock offsets.
     ClockSkew = 15,
+    /// Which nodes join which `[[node_group]]`.
+    Groups = 16,
 }
 
 impl StreamKind for Stream {
@@ -197,7 +199,7 @@ pub struct World {
     mining_rng: SimRng,
     content_rng: SimRng,
     generation: u32,
-    block_shape: BlockShape,
+    filler: Filler,
     txw: Option<TxWorld>,
     txrelay: Option<TxRelay>,
     tx_actions: Vec<TxAction>,
@@ -236,7 +238,7 @@ impl ContestStats {
     }
 }
 
-/// Size, weight and transaction count of every mined block.
+/// Size, weight and transaction count of a filler block.
 #[derive(Clone, Copy, Debug)]
 pub struct BlockShape {
     /// Serialized size.
@@ -245,6 +247,40 @@ pub struct BlockShape {
     pub weight: u64,
     /// Transactions including the coinbase.
     pub tx_count: u32,
+}
+
+/// What filler blocks look like while transactions are not simulated.
+#[derive(Clone, Copy, Debug)]
+pub enum Filler {
+    /// Every block has this shape.
+    Fixed(BlockShape),
+    /// Every block weighs the most its miner's rules allow at its height.
+    Full {
+        /// Share of block bytes that are witness data.
+        witness_fraction: f64,
+        /// Mean transaction size (bytes), which sets the transaction count.
+        mean_tx_bytes: u32,
+    },
+}
+
+impl Filler {
+    /// The shape of a block under a weight limit of `max_weight`.
+    pub fn shape(&self, max_weight: u64) -> BlockShape {
+        match *self {
+            Filler::Fixed(shape) => shape,
+            Filler::Full { witness_fraction, mean_tx_bytes } => {
+                // weight = size x (4 - 3w) (BIP141), so the largest size within the limit:
+                let size_bytes = (max_weight as f64 / (4.0 - 3.0 * witness_fraction)).floor() as u64;
+                let weight = ((size_bytes as f64 * (4.0 - 3.0 * witness_fraction)).round() as u64).min(max_weight);
+                BlockShape { size_bytes, weight, tx_count: tx_count(size_bytes, mean_tx_bytes) }
+            }
+        }
+    }
+}
+
+/// Transactions, the coinbase included, in a filler block of `size_bytes`.
+pub(crate) fn tx_count(size_bytes: u64, mean_tx_bytes: u32) -> u32 {
+    (size_bytes / u64::from(mean_tx_bytes)).clamp(1, u64::from(u32::MAX)) as u32
 }
 
 impl Model for World {
@@ -409,7 +445,8 @@ impl World {
         if self.mining_stopped {
             return;
         }
-        let max_weight = self.tree.params().max_block_weight;
+        let height = self.tree.get(self.best).height + 1;
+        let max_weight = self.tree.params_at(RulesId::DEFAULT, height).max_block_weight;
         let txw = self.txw.as_mut().expect("transactions are simulated");
         txw.sample(now, max_weight);
         queue.schedule(now + self.mempool_sample, Event::MempoolSample);
@@ -472,9 +509,11 @@ impl World {
         }
     }
 
-    /// A block became public: it may be the new best block.
+    /// A block became public: it may be the new best block (the most-work
+    /// block valid under the scenario's own rules).
     fn on_published(&mut self, now: SimTime, b: BlockId, queue: &mut EventQueue<Event>) {
-        if self.tree.get(b).chainwork > self.tree.get(self.best).chainwork {
+        let more_work = self.tree.get(b).chainwork > self.tree.get(self.best).chainwork;
+        if more_work && self.tree.is_valid(b, RulesId::DEFAULT) {
             self.best = b;
             self.metrics.on_best_block(&self.tree, b);
             for i in self.timeline.due_at_height(self.tree.get(b).height) {
@@ -527,7 +566,9 @@ impl World {
     /// at least MTP + 1 (and within the timewarp bound), otherwise the clock.
     fn mine_block(&mut self, now: SimTime, winner: PoolId, node: NodeId, parent: BlockId) -> BlockId {
         let prec = self.tree.get(parent);
-        let params = self.tree.params();
+        let height = prec.height + 1;
+        let rules = self.nodes.rules(node);
+        let params = self.tree.params_at(rules, height);
         let clock = self.clock_s(node, now);
         let bounds = TimeBounds {
             core_min: earliest_valid_time(&self.tree, parent, params),
@@ -537,8 +578,7 @@ impl World {
             closes_period: (prec.height + 2) % params.retarget_interval.max(1) == 0,
         };
         let time = self.strategies[winner.index()].header_time(bounds);
-        let bits = self.tree.next_bits(parent, time);
-        let height = prec.height + 1;
+        let bits = self.tree.next_bits(rules, parent, time);
         let mut coinbase = Vec::with_capacity(20);
         coinbase.extend_from_slice(&height.to_le_bytes());
         coinbase.extend_from_slice(&winner.0.to_le_bytes());
@@ -564,7 +604,7 @@ impl World {
             Some(c) => {
                 BlockShape { size_bytes: c.size_bytes, weight: c.weight, tx_count: c.txs.len() as u32 + 1 }
             }
-            None => self.block_shape,
+            None => self.filler.shape(params.max_block_weight),
         };
         let fees_sat = contents.as_ref().map_or(0, |c| c.fees_sat);
         let b = self.tree.push(NewBlock {
@@ -682,7 +722,7 @@ impl World {
             let p = self.miners_at[node.index()][i];
             let tip = self.update_miner_tip(p);
             let target = self.strategies[p.index()].target(&self.tree, tip);
-            let bits = self.tree.next_bits(target, self.clock_s(node, now));
+            let bits = self.tree.next_bits(self.nodes.rules(node), target, self.clock_s(node, now));
             changed |= self.hash.set_work_bits(p, bits);
         }
         if changed && !self.mining_stopped {
@@ -718,7 +758,7 @@ impl World {
     /// Finishes metrics after the run loop returns.
     pub fn finish(&mut self) {
         // Blocks still withheld when the run ends were never public.
-        let best = self.tree.best_block_where(|id| !self.withheld.contains(&id));
+        let best = self.tree.best_block_where(RulesId::DEFAULT, |id| !self.withheld.contains(&id));
         self.best = best;
         self.metrics.finish(&self.tree, best);
     }

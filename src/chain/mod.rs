@@ -3,15 +3,18 @@
 //! they have, their tip); see `node/`.
 //!
 //! The tree owns the consensus facts of each block (header, height, chainwork,
-//! size) and its validity verdict, computed once when the block is created:
-//! a block's validity depends only on the block and its ancestors, so every
-//! node would reach the same verdict (see ARCHITECTURE.md). The one node-dependent
-//! check, "not too far in the future", is left to each node's clock.
+//! size) and its validity verdicts, computed once when the block is created:
+//! a block's validity depends only on the block, its ancestors and the rules
+//! that judge it, so every node running the same rules reaches the same
+//! verdict (see ARCHITECTURE.md). The tree holds one [`RuleSchedule`] per group
+//! of nodes that runs its own rules ([`RulesId`]; the scenario's own rules are
+//! [`RulesId::DEFAULT`]) and one verdict per block and schedule. The one
+//! node-dependent check, "not too far in the future", is left to each node's clock.
 //!
 //! It must not know about the network, time ordering of events, or metrics.
 
 use crate::consensus::{
-    BlockError, BlockHash, BlockId, ChainView, ConsensusParams, DifficultyAlgorithm, Header, U256,
+    BlockBody, BlockError, BlockHash, BlockId, ChainView, ConsensusParams, Header, RuleSchedule, U256,
     block_proof,
 };
 use crate::sim::SimTime;
@@ -23,6 +26,20 @@ pub enum Origin {
     History,
     /// Mined during the run by the miner with this index.
     Mined(u32),
+}
+
+/// Which rules judge: an index into the tree's rule schedules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct RulesId(pub u8);
+
+impl RulesId {
+    /// The scenario's own rules, which every node not put in a group runs.
+    pub const DEFAULT: RulesId = RulesId(0);
+
+    /// As an index.
+    pub fn index(self) -> usize {
+        usize::from(self.0)
+    }
 }
 
 /// Everything the simulation knows about one block.
@@ -54,8 +71,6 @@ pub struct BlockRecord {
     pub fees_sat: u64,
     /// Value the coinbase claims (satoshi).
     pub coinbase_sat: u64,
-    /// The verdict of the consensus checks, computed once.
-    pub verdict: Result<(), BlockError>,
     /// Children in creation order.
     pub children: Vec<BlockId>,
 }
@@ -87,26 +102,45 @@ pub struct NewBlock {
 #[derive(Debug)]
 pub struct BlockTree {
     blocks: Vec<BlockRecord>,
-    params: ConsensusParams,
-    algo: Box<dyn DifficultyAlgorithm>,
+    /// One schedule per [`RulesId`].
+    rules: Vec<RuleSchedule>,
+    /// The verdict of block `b` under rules `r` at `b * rules.len() + r`.
+    verdicts: Vec<Result<(), BlockError>>,
     /// Number of generated history blocks (ids `0..history_len`).
     history_len: u32,
 }
 
 impl BlockTree {
-    /// An empty tree judging blocks by `params` and `algo`.
-    pub fn new(params: ConsensusParams, algo: Box<dyn DifficultyAlgorithm>) -> Self {
-        BlockTree { blocks: Vec::new(), params, algo, history_len: 0 }
+    /// An empty tree judging blocks by each of `rules` (the first is [`RulesId::DEFAULT`]).
+    /// Panics unless there are between 1 and 256 schedules.
+    pub fn new(rules: Vec<RuleSchedule>) -> Self {
+        assert!((1..=256).contains(&rules.len()), "between 1 and 256 rule schedules");
+        BlockTree { blocks: Vec::new(), rules, verdicts: Vec::new(), history_len: 0 }
     }
 
-    /// The consensus parameters.
-    pub fn params(&self) -> &ConsensusParams {
-        &self.params
+    /// The schedule of rules `r`.
+    pub fn rules(&self, r: RulesId) -> &RuleSchedule {
+        &self.rules[r.index()]
     }
 
-    /// The difficulty algorithm.
-    pub fn algo(&self) -> &dyn DifficultyAlgorithm {
-        self.algo.as_ref()
+    /// Number of rule schedules.
+    pub fn rules_count(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// The parameters that judge a block at `height` under rules `r`.
+    pub fn params_at(&self, r: RulesId, height: u32) -> &ConsensusParams {
+        self.rules[r.index()].params_at(height)
+    }
+
+    /// The verdict of block `b` under rules `r`.
+    pub fn verdict(&self, b: BlockId, r: RulesId) -> Result<(), BlockError> {
+        self.verdicts[b.index() * self.rules.len() + r.index()]
+    }
+
+    /// True if `b` is valid under rules `r`.
+    pub fn is_valid(&self, b: BlockId, r: RulesId) -> bool {
+        self.verdict(b, r).is_ok()
     }
 
     /// Number of blocks in the tree.
@@ -159,9 +193,9 @@ impl BlockTree {
             tx_count: 1,
             fees_sat: 0,
             coinbase_sat: 0,
-            verdict: Ok(()),
             children: Vec::new(),
         });
+        self.verdicts.extend(std::iter::repeat_n(Ok(()), self.rules.len()));
         self.history_len = 1;
         BlockId(0)
     }
@@ -175,7 +209,10 @@ impl BlockTree {
         let chainwork = parent.chainwork.wrapping_add(block_proof(nb.header.bits));
         // History blocks are given, not judged: their own retargets would
         // reach below the tree's root.
-        let verdict = if nb.origin == Origin::History { Ok(()) } else { self.judge(&nb, height) };
+        for r in 0..self.rules.len() {
+            let verdict = if nb.origin == Origin::History { Ok(()) } else { self.judge(&nb, RulesId(r as u8)) };
+            self.verdicts.push(verdict);
+        }
         let id = BlockId(self.blocks.len() as u32);
         let skip = self.skip_for(nb.parent, height);
         self.blocks.push(BlockRecord {
@@ -192,7 +229,6 @@ impl BlockTree {
             tx_count: nb.tx_count,
             fees_sat: nb.fees_sat,
             coinbase_sat: nb.coinbase_sat,
-            verdict,
             children: Vec::new(),
         });
         self.blocks[nb.parent.index()].children.push(id);
@@ -203,26 +239,18 @@ impl BlockTree {
         id
     }
 
-    /// Consensus checks for a block at `height` (context-free and contextual;
-    /// the node-clock check is per node). A child of an invalid block is
-    /// invalid with its parent's reason.
-    fn judge(&self, nb: &NewBlock, height: u32) -> Result<(), BlockError> {
-        self.get(nb.parent).verdict?;
-        let time = i64::from(nb.header.time);
-        crate::consensus::check_header_contextual(
-            self,
-            nb.parent,
-            time,
-            nb.header.bits,
-            self.algo.as_ref(),
-            &self.params,
-        )?;
-        crate::consensus::check_block_body(nb.weight, nb.coinbase_sat, nb.fees_sat, height, &self.params)
+    /// Consensus checks of a new block under rules `r` (context-free and
+    /// contextual; the node-clock check is per node). A child of an invalid
+    /// block is invalid with its parent's reason.
+    fn judge(&self, nb: &NewBlock, r: RulesId) -> Result<(), BlockError> {
+        self.verdict(nb.parent, r)?;
+        let body = BlockBody { weight: nb.weight, coinbase_sat: nb.coinbase_sat, fees_sat: nb.fees_sat };
+        self.rules[r.index()].check_block(self, nb.parent, i64::from(nb.header.time), nb.header.bits, body)
     }
 
-    /// The nBits a child of `prev` with header time `time` must carry.
-    pub fn next_bits(&self, prev: BlockId, time: i64) -> u32 {
-        self.algo.next_bits(self, prev, time, &self.params)
+    /// The nBits a child of `prev` with header time `time` must carry under rules `r`.
+    pub fn next_bits(&self, r: RulesId, prev: BlockId, time: i64) -> u32 {
+        self.rules[r.index()].next_bits(self, prev, time)
     }
 
     /// Core's `GetSkipHeight`: a deterministic ancestor height that makes
@@ -292,26 +320,16 @@ impl BlockTree {
         path
     }
 
-    /// The most-work block; among equals the one created first.
-    pub fn best_block(&self) -> BlockId {
-        self.best_block_where(|_| true)
-    }
-
-    /// The most-work valid block among those `keep` accepts (the first block
-    /// always counts); among equals the one created first.
-    pub fn best_block_where(&self, keep: impl Fn(BlockId) -> bool) -> BlockId {
+    /// The most-work block valid under rules `r` among those `keep` accepts
+    /// (the first block always counts); among equals the one created first.
+    pub fn best_block_where(&self, r: RulesId, keep: impl Fn(BlockId) -> bool) -> BlockId {
         let mut best = BlockId(0);
         for (id, rec) in self.iter() {
-            if rec.verdict.is_ok() && rec.chainwork > self.get(best).chainwork && keep(id) {
+            if rec.chainwork > self.get(best).chainwork && self.is_valid(id, r) && keep(id) {
                 best = id;
             }
         }
         best
-    }
-
-    /// Median time past of `b` under the configured window.
-    pub fn median_time_past(&self, b: BlockId) -> i64 {
-        crate::consensus::median_time_past(self, b, self.params.mtp_window)
     }
 }
 

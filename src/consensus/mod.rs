@@ -12,6 +12,7 @@ mod compact;
 mod difficulty;
 mod header;
 mod params;
+mod rules;
 mod subsidy;
 #[cfg(test)]
 mod test_chain;
@@ -31,5 +32,6 @@ pub use difficulty::{
 };
 pub use header::{BlockHash, HEADER_BYTES, Header, sha256d};
 pub use params::{ConsensusParams, MAX_TIMEWARP_S};
+pub use rules::{BlockBody, Epoch, RuleSchedule};
 pub use subsidy::block_subsidy;
 pub use u256::U256;

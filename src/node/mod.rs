@@ -14,7 +14,7 @@ mod txrelay;
 pub use message::{Msg, MsgKind, compact_block_bytes};
 pub use txrelay::{Accept, InvKey, TxAction, TxMsg, TxMsgKind, TxPools, TxRelay, TxTimer};
 
-use crate::chain::BlockTree;
+use crate::chain::{BlockTree, RulesId};
 use crate::consensus::{BlockError, BlockId};
 use crate::net::{NodeId, Topology};
 use crate::scenario::RelayProtocol;
@@ -128,6 +128,8 @@ pub struct RelaySettings {
 #[derive(Clone, Debug)]
 struct NodeState {
     protocol: RelayProtocol,
+    /// The consensus rules the node runs.
+    rules: RulesId,
     tip: BlockId,
     /// The block whose validation is under way (at most one at a time).
     validating: Option<BlockId>,
@@ -181,6 +183,7 @@ impl Nodes {
             .into_iter()
             .map(|protocol| NodeState {
                 protocol,
+                rules: RulesId::DEFAULT,
                 tip,
                 validating: None,
                 candidates: Vec::new(),
@@ -300,9 +303,10 @@ impl Nodes {
     }
 
     /// Core's `UpdateBlockAvailability`: the peer has shown it has `b`.
-    fn note_peer_has(&mut self, tree: &BlockTree, e: u32, b: BlockId) {
+    fn note_peer_has(&mut self, tree: &BlockTree, r: NodeId, e: u32, b: BlockId) {
+        let valid = tree.is_valid(b, self.nodes[r.index()].rules);
         let known = &mut self.best_known[e as usize];
-        if tree.get(b).verdict.is_ok() && tree.get(b).chainwork >= tree.get(*known).chainwork {
+        if valid && tree.get(b).chainwork >= tree.get(*known).chainwork {
             *known = b;
         }
     }
@@ -314,7 +318,7 @@ impl Nodes {
     fn header_rejected(&self, tree: &BlockTree, r: NodeId, b: BlockId) -> bool {
         let rec = tree.get(b);
         let header_error = matches!(
-            rec.verdict,
+            tree.verdict(b, self.nodes[r.index()].rules),
             Err(BlockError::BadTarget { .. }
                 | BlockError::BadDiffBits { .. }
                 | BlockError::TimeTooOld { .. }
@@ -337,7 +341,7 @@ impl Nodes {
                 if self.header_rejected(ctx.tree, r, b) {
                     return;
                 }
-                self.note_peer_has(ctx.tree, e, b);
+                self.note_peer_has(ctx.tree, r, e, b);
                 if msg.kind == MsgKind::Headers {
                     self.header_seen(ctx, r, b, out);
                 }
@@ -355,7 +359,7 @@ impl Nodes {
                 if self.header_rejected(ctx.tree, r, b) {
                     return;
                 }
-                self.note_peer_has(ctx.tree, e, b);
+                self.note_peer_has(ctx.tree, r, e, b);
                 self.header_seen(ctx, r, b, out);
                 // Core's AcceptBlock keeps an unrequested block only if it has at
                 // least the tip's work; a compact block counts as requested.
@@ -458,6 +462,24 @@ impl Nodes {
         }
     }
 
+    /// Makes node `n` run consensus rules `rules` (before the run starts).
+    pub fn set_rules(&mut self, n: NodeId, rules: RulesId) {
+        self.nodes[n.index()].rules = rules;
+    }
+
+    /// The consensus rules node `n` runs.
+    pub fn rules(&self, n: NodeId) -> RulesId {
+        self.nodes[n.index()].rules
+    }
+
+    /// True if `b`'s header time is too far ahead of node `n`'s clock
+    /// (Core's `time-too-new`, under the rules of `n` at `b`'s height).
+    fn too_new(&self, ctx: Ctx<'_>, n: NodeId, b: BlockId) -> bool {
+        let rec = ctx.tree.get(b);
+        let params = ctx.tree.params_at(self.nodes[n.index()].rules, rec.height);
+        crate::consensus::check_time_not_too_new(i64::from(rec.header.time), ctx.clock_s(n), params).is_err()
+    }
+
     /// Makes the miners at `miners` start on new headers before validating
     /// the blocks (header-first, "SPV" mining).
     pub fn set_header_first(&mut self, miners: &[NodeId]) {
@@ -473,11 +495,11 @@ impl Nodes {
         if !self.header_first[r.index()] || self.header_rejected(ctx.tree, r, b) {
             return;
         }
-        let node = &mut self.nodes[r.index()];
-        if ctx.too_new(r, b) || ctx.tree.get(b).chainwork <= ctx.tree.get(node.header_tip).chainwork {
+        let header_tip = self.nodes[r.index()].header_tip;
+        if self.too_new(ctx, r, b) || ctx.tree.get(b).chainwork <= ctx.tree.get(header_tip).chainwork {
             return;
         }
-        node.header_tip = b;
+        self.nodes[r.index()].header_tip = b;
         out.push(Action::HeaderTip { node: r, block: b });
     }
 
@@ -516,13 +538,13 @@ impl Nodes {
             self.nodes[r.index()].in_flight -= 1;
         }
         let rec = ctx.tree.get(b);
-        if ctx.too_new(r, b) {
+        if self.too_new(ctx, r, b) {
             // Core's time-too-new is not permanent: the block is dropped and can
             // be accepted when announced again later.
             return;
         }
         self.set_flag(b, r, flag::DATA);
-        if rec.verdict.is_err() {
+        if !ctx.tree.is_valid(b, self.nodes[r.index()].rules) {
             self.set_flag(b, r, flag::INVALID);
             self.header_invalid(ctx.tree, r, b, out);
             return;
@@ -770,13 +792,6 @@ impl Ctx<'_> {
     /// Node `n`'s clock, in Unix seconds.
     pub fn clock_s(&self, n: NodeId) -> i64 {
         self.node_clock_s + self.clock_skew_s.get(n.index()).copied().unwrap_or(0)
-    }
-
-    /// True if `b`'s header time is too far ahead of node `n`'s clock
-    /// (Core's `time-too-new`).
-    fn too_new(&self, n: NodeId, b: BlockId) -> bool {
-        let time = i64::from(self.tree.get(b).header.time);
-        crate::consensus::check_time_not_too_new(time, self.clock_s(n), self.tree.params()).is_err()
     }
 }
 

@@ -7,7 +7,7 @@
 
 use super::*;
 use crate::chain::{NewBlock, Origin};
-use crate::consensus::{BitcoinRetarget, BlockError, BlockHash, ConsensusParams, Header, sha256d};
+use crate::consensus::{BitcoinRetarget, BlockError, BlockHash, ConsensusParams, Header, RuleSchedule, sha256d};
 use std::collections::VecDeque;
 
 use MsgKind::{Block, CmpctBlock, GetData, GetDataCmpct, Headers, Inv, SendCmpctOff, SendCmpctOn};
@@ -43,7 +43,7 @@ fn cost(size: u64) -> SimDuration {
 /// A tree holding only the history: `HISTORY_LEN` blocks at `BITS`, one
 /// `SPACING` apart, ending at the start tip.
 fn history() -> BlockTree {
-    let mut tree = BlockTree::new(ConsensusParams::mainnet(), Box::new(BitcoinRetarget));
+    let mut tree = BlockTree::new(vec![RuleSchedule::constant(ConsensusParams::mainnet(), Box::new(BitcoinRetarget))]);
     let header = |prev: BlockHash, i: u32| Header {
         version: 0x2000_0000,
         prev_hash: prev,
@@ -122,7 +122,7 @@ impl Net {
     fn add(&mut self, parent: BlockId, size: u64, bits: Option<u32>) -> BlockId {
         let p = self.tree.get(parent);
         let (prev_hash, time) = (p.hash, p.header.time + SPACING);
-        let bits = bits.unwrap_or_else(|| self.tree.next_bits(parent, i64::from(time)));
+        let bits = bits.unwrap_or_else(|| self.tree.next_bits(RulesId::DEFAULT, parent, i64::from(time)));
         self.salt += 1;
         let header = Header {
             version: 0x2000_0000,
@@ -728,8 +728,8 @@ fn invalid_block_and_its_child_are_never_connected_or_relayed() {
     let s = net.start();
     let bad = net.add(s, BLOCK_BYTES, Some(WRONG_BITS));
     let child = net.block(bad);
-    assert!(matches!(net.tree.get(bad).verdict, Err(BlockError::BadDiffBits { got: WRONG_BITS, .. })));
-    assert!(net.tree.get(child).verdict.is_err());
+    assert!(matches!(net.tree.verdict(bad, RulesId::DEFAULT), Err(BlockError::BadDiffBits { got: WRONG_BITS, .. })));
+    assert!(net.tree.verdict(child, RulesId::DEFAULT).is_err());
 
     // Its own miner does not validate or announce it.
     assert_eq!(net.mined(0, bad), vec![]);
@@ -929,7 +929,7 @@ fn header_first_miners_leave_a_header_whose_block_is_invalid() {
     let s = net.start();
     // Heavier than the 4,000,000 weight units a block may have.
     let heavy = net.add(s, 1_100_000, None);
-    assert!(matches!(net.tree.get(heavy).verdict, Err(BlockError::BadWeight { .. })));
+    assert!(matches!(net.tree.verdict(heavy, RulesId::DEFAULT), Err(BlockError::BadWeight { .. })));
     net.lacks = Some(Lacks(vec![(NodeId(1), heavy, 3, 900)]));
 
     let out = net.recv(0, 1, Msg::new(CmpctBlock, heavy));

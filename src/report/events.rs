@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::write::Row;
-use crate::chain::BlockTree;
+use crate::chain::{BlockTree, RulesId};
 use crate::consensus::BlockId;
 use crate::scenario::{EventAction, EventTrigger};
 use crate::sim::SimTime;
@@ -61,10 +61,12 @@ pub(crate) fn coefficient_of_variation(xs: &[f64]) -> Option<f64> {
 
 /// Main-chain blocks found after `at` until the mean of the last
 /// [`RECOVERY_WINDOW`] intervals, all of blocks found after `at`, is within
-/// [`RECOVERY_TOLERANCE`] of `target_s`; `None` if that never happens.
-pub fn recovery_blocks(tree: &BlockTree, chain: &[BlockId], at: SimTime, target_s: f64) -> Option<u64> {
+/// [`RECOVERY_TOLERANCE`] of the target interval (of the scenario's rules at the first
+/// block after `at`); `None` if that never happens.
+pub fn recovery_blocks(tree: &BlockTree, chain: &[BlockId], at: SimTime) -> Option<u64> {
     let intervals = intervals_s(tree, chain);
     let first = chain.iter().position(|&b| tree.get(b).found_at > at)?;
+    let target_s = tree.params_at(RulesId::DEFAULT, tree.get(chain[first]).height).target_spacing_s as f64;
     let after = &intervals[first..];
     let mut sum: f64 = 0.0;
     for (k, x) in after.iter().enumerate() {
@@ -140,7 +142,6 @@ pub fn event_rows(out: &RunOutput) -> Vec<EventRow> {
     let chain = main_chain(tree, w.best_block());
     let intervals = intervals_s(tree, &chain);
     let main = super::main_chain_flags(tree, w.best_block());
-    let target_s = tree.params().target_spacing_s as f64;
     let timeline = w.timeline();
     let mean = |xs: &[f64]| (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64);
     timeline
@@ -174,7 +175,7 @@ pub fn event_rows(out: &RunOutput) -> Vec<EventRow> {
             row.interval_after_s = mean(&intervals[split..(split + RECOVERY_WINDOW).min(intervals.len())]);
             match &event.action {
                 EventAction::Hashrate { .. } => {
-                    row.recovery_blocks = recovery_blocks(tree, &chain, fired, target_s);
+                    row.recovery_blocks = recovery_blocks(tree, &chain, fired);
                 }
                 EventAction::Partition { .. } | EventAction::Churn { .. } => {
                     let ended = rec.ended.unwrap_or(SimTime::MAX);

@@ -149,12 +149,11 @@ pub(crate) fn summarize_with(
     let q = |p: f64| m.propagation().quantile(p).map(|ns| ns as f64 / 1e9);
     let start_found = tree.get(tree.start_tip()).found_at;
     let conc = super::pools::concentration(pools);
-    let target_s = tree.params().target_spacing_s as f64;
     let first_hash_event = w.timeline().events().iter().zip(w.timeline().records()).find_map(|(e, r)| {
         matches!(e.action, crate::scenario::EventAction::Hashrate { .. }).then_some(r.fired).flatten()
     });
     let recovery_blocks =
-        first_hash_event.and_then(|(t, _)| super::events::recovery_blocks(tree, &main_mined, t, target_s));
+        first_hash_event.and_then(|(t, _)| super::events::recovery_blocks(tree, &main_mined, t));
     Summary {
         scenario: scenario.to_string(),
         seed: out.seed,

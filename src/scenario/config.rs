@@ -24,6 +24,8 @@ pub struct Config {
     pub relay: RelayConfig,
     /// Consensus rules.
     pub consensus: ConsensusConfig,
+    /// Groups of nodes that run other consensus rules (`[[node_group]]`), in file order.
+    pub node_groups: Vec<NodeGroup>,
     /// Block contents while no transaction workload is simulated.
     pub blocks: BlocksConfig,
     /// Who mines, with how much hash power, where.
@@ -299,9 +301,21 @@ impl DifficultyName {
     }
 }
 
-/// Consensus rules.
+/// Consensus rules: the scenario's own (`[consensus]`), which every node outside a
+/// `[[node_group]]` runs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConsensusConfig {
+    /// The rules from the start.
+    pub rules: Rules,
+    /// Rule changes at heights above the start, in increasing height.
+    pub activation: Vec<Activation>,
+    /// Height of the first simulated block (the history below it is generated).
+    pub start_height: u32,
+}
+
+/// One set of consensus rules.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rules {
     /// Target block interval (seconds).
     pub block_interval_s: u32,
     /// Difficulty algorithm.
@@ -320,15 +334,40 @@ pub struct ConsensusConfig {
     pub mtp_window: u32,
     /// How far a header time may lie ahead of a node's clock (seconds; Core: 7200).
     pub max_future_block_time_s: u32,
-    /// Height of the first simulated block (the history below it is generated).
-    pub start_height: u32,
+}
+
+/// A rule change: from `height` on, blocks are judged by `rules` (the rules before it with the
+/// keys of its `set` table replaced).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Activation {
+    /// First height judged by the new rules (above the start height).
+    pub height: u32,
+    /// The rules in force from `height` on.
+    pub rules: Rules,
+}
+
+/// A group of nodes that runs its own consensus rules (`[[node_group]]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeGroup {
+    /// Group name (unique; reports use it).
+    pub name: String,
+    /// Share of the nodes that run no pool (with `mining.every_node`: of all nodes).
+    pub share: f64,
+    /// The pools (indices into the pool list) whose nodes and gateways run the group's rules.
+    pub pools: Vec<usize>,
+    /// The group's rules from the start.
+    pub rules: Rules,
+    /// The group's rule changes, in increasing height.
+    pub activation: Vec<Activation>,
 }
 
 /// Block contents while transactions are not simulated.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BlocksConfig {
-    /// Serialized size of every block (bytes).
+    /// Serialized size of every block (bytes); unused when `full`.
     pub size_bytes: u64,
+    /// Every block weighs the most its miner's rules allow at its height.
+    pub full: bool,
     /// Mean transaction size, which sets the transaction count (and so the
     /// size of compact blocks).
     pub mean_tx_bytes: u32,

@@ -6,20 +6,17 @@
 
 use std::path::Path;
 
-use crate::consensus::BchCw144;
-
 use toml::Spanned;
 
 use super::check::{FRACTION, POSITIVE_QUANTITY, QUANTITY};
 use super::config::{
-    BlocksConfig, Config, ConsensusConfig, DifficultyName, OutputConfig, RelayConfig, RelayProtocol,
-    StopConfig,
+    BlocksConfig, Config, ConsensusConfig, NodeGroup, OutputConfig, RelayConfig, RelayProtocol, StopConfig,
 };
 use super::ctx::{Ctx, Span};
 use super::error::ScenarioError;
-use super::names::{DIFFICULTIES, DifficultyKind, PROTOCOLS, difficulty_name, protocol_name};
-use super::raw::{Opt, RawBlocks, RawConsensus, RawOutput, RawRelay, RawScenario, RawStop, Table};
-use super::{lower_events, lower_mining, lower_network, lower_transactions};
+use super::names::{PROTOCOLS, protocol_name};
+use super::raw::{Opt, RawBlocks, RawOutput, RawRelay, RawScenario, RawStop, Table};
+use super::{lower_consensus, lower_events, lower_mining, lower_network, lower_transactions};
 
 /// Bitcoin's MAX_MONEY in satoshi: no subsidy can exceed it, and keeping
 /// subsidies below it keeps every sum of them inside `u64`.
@@ -36,11 +33,11 @@ pub(crate) fn lower(raw: RawScenario, ctx: &Ctx<'_>, dir: &Path) -> Result<Confi
     let stop = lower_stop(ctx, raw.stop)?;
     let (network, nodes_span) = lower_network::lower(ctx, raw.network, dir)?;
     let relay = lower_relay(ctx, raw.relay)?;
-    let consensus = lower_consensus(ctx, raw.consensus)?;
     let with_transactions = raw.transactions.is_some();
-    let blocks = lower_blocks(ctx, raw.blocks, &consensus, with_transactions)?;
     let mut mining =
         lower_mining::lower(ctx, raw.mining, network.nodes, nodes_span.as_ref(), with_transactions)?;
+    let (consensus, node_groups) = lower_consensus::lower(ctx, raw.consensus, raw.node_group, &mining.miners)?;
+    let blocks = lower_blocks(ctx, raw.blocks, &consensus, &node_groups, with_transactions)?;
     mining.relay_network = lower_mining::lower_relay_network(ctx, raw.relay_network, &mining.miners)?;
     let transactions = lower_transactions::lower(ctx, raw.transactions, network.nodes, dir)?;
     let mempool = lower_transactions::lower_mempool(ctx, raw.mempool, with_transactions)?;
@@ -54,6 +51,7 @@ pub(crate) fn lower(raw: RawScenario, ctx: &Ctx<'_>, dir: &Path) -> Result<Confi
         network,
         relay,
         consensus,
+        node_groups,
         blocks,
         mining,
         transactions,
@@ -126,132 +124,9 @@ fn lower_relay(ctx: &Ctx<'_>, table: Opt<Table<RawRelay>>) -> Result<RelayConfig
     })
 }
 
-fn lower_consensus(ctx: &Ctx<'_>, table: Opt<Table<RawConsensus>>) -> Result<ConsensusConfig, ScenarioError> {
-    let (raw, _) = open(table);
-    let difficulty = lower_difficulty(ctx, &raw)?;
-    let retarget_interval =
-        ctx.int("consensus.retarget_interval", &raw.retarget_interval, 2u32, 100_000, 2016)?;
-    Ok(ConsensusConfig {
-        block_interval_s: ctx.int("consensus.block_interval_s", &raw.block_interval_s, 1u32, 86_400, 600)?,
-        difficulty,
-        retarget_interval,
-        clamp_factor: ctx.int("consensus.clamp_factor", &raw.clamp_factor, 1u32, 1000, 4)?,
-        max_block_weight: ctx.int(
-            "consensus.max_block_weight",
-            &raw.max_block_weight,
-            4000u64,
-            4_000_000_000,
-            4_000_000,
-        )?,
-        halving_interval: ctx.int(
-            "consensus.halving_interval",
-            &raw.halving_interval,
-            1u32,
-            u32::MAX,
-            210_000,
-        )?,
-        initial_subsidy_sat: ctx.int(
-            "consensus.initial_subsidy_sat",
-            &raw.initial_subsidy_sat,
-            0u64,
-            MAX_MONEY_SAT,
-            5_000_000_000,
-        )?,
-        mtp_window: ctx.int("consensus.mtp_window", &raw.mtp_window, 1u32, 1001, 11)?,
-        max_future_block_time_s: ctx.int(
-            "consensus.max_future_block_time_s",
-            &raw.max_future_block_time_s,
-            0u32,
-            u32::MAX,
-            7200,
-        )?,
-        start_height: lower_start_height(ctx, &raw, &difficulty, retarget_interval)?,
-    })
-}
-
-/// The start height: by default `retarget_interval`, raised so that the generated history holds
-/// the window of cw-144 (147 blocks) or LWMA (N + 1). LWMA gives powLimit below height N, which
-/// at any realistic hash rate is a flood of instant blocks, so a start height that leaves its
-/// window short is an error; cw-144 only keeps the start difficulty until its window exists.
-fn lower_start_height(
-    ctx: &Ctx<'_>,
-    raw: &RawConsensus,
-    difficulty: &DifficultyName,
-    retarget_interval: u32,
-) -> Result<u32, ScenarioError> {
-    let window_blocks = match difficulty {
-        DifficultyName::BchCw144 => BchCw144::HISTORY_BLOCKS,
-        DifficultyName::Lwma { window } => window + 1,
-        _ => 0,
-    };
-    let key = "consensus.start_height";
-    let start_height =
-        ctx.int(key, &raw.start_height, 1u32, 100_000_000, retarget_interval.max(window_blocks))?;
-    if let (DifficultyName::Lwma { window }, Some(given)) = (difficulty, &raw.start_height)
-        && start_height <= *window
-    {
-        let message = format!(
-            "must be above lwma_window = {window} with difficulty = \"lwma\", so that the history below the \
-             start holds the {window_blocks} blocks of its window (below height {window} LWMA gives powLimit \
-             blocks); got {start_height}"
-        );
-        return Err(ctx.err(key, Some(&given.span()), message));
-    }
-    Ok(start_height)
-}
-
-/// Largest LWMA window: the generated history holds `window + 1` blocks, and every node keeps
-/// state per history block.
-pub(crate) const MAX_LWMA_WINDOW: u32 = 1000;
-
-/// The difficulty algorithm and its settings. A setting of another algorithm is an error that
-/// names the algorithm it belongs to, and so is `clamp_factor` with an algorithm that does not
-/// retarget as Bitcoin does.
-fn lower_difficulty(ctx: &Ctx<'_>, raw: &RawConsensus) -> Result<DifficultyName, ScenarioError> {
-    let kind = ctx.choice(
-        "consensus.difficulty",
-        &raw.difficulty,
-        &DIFFICULTIES,
-        difficulty_name,
-        DifficultyKind::Bitcoin,
-    )?;
-    let here = format!("difficulty = \"{}\"", difficulty_name(&kind));
-    if kind != DifficultyKind::Asert {
-        ctx.absent("consensus.asert_half_life_s", &raw.asert_half_life_s, "difficulty = \"asert\"", &here)?;
-    }
-    if kind != DifficultyKind::Lwma {
-        ctx.absent("consensus.lwma_window", &raw.lwma_window, "difficulty = \"lwma\"", &here)?;
-    }
-    let difficulty = match kind {
-        DifficultyKind::Bitcoin => DifficultyName::Bitcoin,
-        DifficultyKind::BitcoinBip94 => DifficultyName::BitcoinBip94,
-        DifficultyKind::Asert => DifficultyName::Asert {
-            half_life_s: ctx.int(
-                "consensus.asert_half_life_s",
-                &raw.asert_half_life_s,
-                1u32,
-                1_000_000_000,
-                172_800,
-            )?,
-        },
-        DifficultyKind::BchCw144 => DifficultyName::BchCw144,
-        DifficultyKind::BchEda => DifficultyName::BchEda,
-        DifficultyKind::Lwma => DifficultyName::Lwma {
-            window: ctx.int("consensus.lwma_window", &raw.lwma_window, 2u32, MAX_LWMA_WINDOW, 60)?,
-        },
-        DifficultyKind::Fixed => DifficultyName::Fixed,
-    };
-    if !difficulty.is_bitcoin_retarget() {
-        let belongs = "difficulty = \"bitcoin\", \"bitcoin-bip94\" or \"bch-eda\" \
-                       (the algorithms that retarget as Bitcoin does)";
-        ctx.absent("consensus.clamp_factor", &raw.clamp_factor, belongs, &here)?;
-    }
-    Ok(difficulty)
-}
-
 /// Filler block contents when no workload is simulated (the defaults below).
 pub(crate) const DEFAULT_BLOCKS: BlocksConfig =
-    BlocksConfig { size_bytes: 535_000, mean_tx_bytes: 500, witness_fraction: 0.0 };
+    BlocksConfig { size_bytes: 535_000, full: false, mean_tx_bytes: 500, witness_fraction: 0.0 };
 
 /// Block contents, cross-checked against the consensus weight limit. With a
 /// workload blocks are filled with its transactions, so `[blocks]` keys are
@@ -260,16 +135,25 @@ fn lower_blocks(
     ctx: &Ctx<'_>,
     table: Opt<Table<RawBlocks>>,
     consensus: &ConsensusConfig,
+    groups: &[NodeGroup],
     with_transactions: bool,
 ) -> Result<BlocksConfig, ScenarioError> {
     let (raw, span) = open(table);
     if with_transactions {
         not_with_transactions(ctx, "blocks.size_bytes", &raw.size_bytes)?;
+        not_with_transactions(ctx, "blocks.full", &raw.full)?;
         not_with_transactions(ctx, "blocks.mean_tx_bytes", &raw.mean_tx_bytes)?;
         not_with_transactions(ctx, "blocks.witness_fraction", &raw.witness_fraction)?;
         return Ok(DEFAULT_BLOCKS);
     }
+    let full = raw.full.as_ref().is_some_and(|f| *f.get_ref());
+    if let (true, Some(size)) = (full, &raw.size_bytes) {
+        let message = "does not apply with blocks.full = true, where every block weighs the most its miner's \
+                       rules allow; remove one of them";
+        return Err(ctx.err("blocks.size_bytes", Some(&size.span()), message));
+    }
     let blocks = BlocksConfig {
+        full,
         size_bytes: ctx.int(
             "blocks.size_bytes",
             &raw.size_bytes,
@@ -292,11 +176,19 @@ fn lower_blocks(
         )?,
     };
     let weight = block_weight(&blocks);
-    if weight > consensus.max_block_weight as f64 {
+    let group_rules = groups.iter().flat_map(|g| std::iter::once(&g.rules).chain(g.activation.iter().map(|a| &a.rules)));
+    let limit = std::iter::once(&consensus.rules)
+        .chain(consensus.activation.iter().map(|a| &a.rules))
+        .chain(group_rules)
+        .map(|r| r.max_block_weight)
+        .min()
+        .expect("the scenario has rules");
+    if !full && weight > limit as f64 {
         let message = format!(
-            "a block of {} bytes with witness_fraction {} weighs {weight} weight units, above consensus.max_block_weight = {}; \
-             lower blocks.size_bytes, raise blocks.witness_fraction or raise consensus.max_block_weight",
-            blocks.size_bytes, blocks.witness_fraction, consensus.max_block_weight
+            "a block of {} bytes with witness_fraction {} weighs {weight} weight units, above max_block_weight = {limit} \
+             (the lowest of the scenario's rules); lower blocks.size_bytes, raise blocks.witness_fraction, raise \
+             the weight limit, or set blocks.full = true to fill each block to its miner's limit",
+            blocks.size_bytes, blocks.witness_fraction
         );
         let at = raw.size_bytes.as_ref().map(Spanned::span).or(span);
         return Err(ctx.err("blocks.size_bytes", at.as_ref(), message));

@@ -20,6 +20,7 @@ mod edges;
 mod error;
 mod locate;
 mod lower;
+mod lower_consensus;
 mod lower_events;
 mod lower_mining;
 mod lower_network;
@@ -43,6 +44,7 @@ use toml::de::DeTable;
 
 pub use config::*;
 pub use error::ScenarioError;
+pub use lower_consensus::DEFAULT_RULES_NAME;
 pub use resolved::{digest_hex, resolved_toml};
 
 use ctx::{Ctx, line_of};

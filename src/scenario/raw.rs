@@ -20,7 +20,7 @@ pub(crate) type Opt<T> = Option<Spanned<T>>;
 /// A TOML table holding the fields of `T`. Serde's derived structs also
 /// accept a sequence (fields by position), which would let `network = [5]`
 /// mean `nodes = 5`; this wrapper accepts tables only.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Table<T>(pub(crate) T);
 
 /// A TOML integer of any size TOML can hold (up to `u64::MAX`, down to `i64::MIN`).
@@ -49,6 +49,17 @@ pub(crate) struct RawScenario {
     pub(crate) mempool: Opt<Table<RawMempool>>,
     pub(crate) output: Opt<Table<RawOutput>>,
     pub(crate) events: Opt<Vec<Spanned<Table<RawEvent>>>>,
+    pub(crate) node_group: Opt<Vec<Spanned<Table<RawNodeGroup>>>>,
+}
+
+/// One `[[node_group]]`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub(crate) struct RawNodeGroup {
+    pub(crate) name: Opt<String>,
+    pub(crate) share: Opt<Float>,
+    pub(crate) pools: Opt<Vec<Spanned<String>>>,
+    pub(crate) consensus: Opt<Table<RawConsensus>>,
 }
 
 /// One `[[events]]`: the keys of every kind; lowering rejects the ones that
@@ -112,8 +123,9 @@ pub(crate) struct RawRelay {
     pub(crate) validation_ms_per_mb: Opt<Float>,
 }
 
-/// `[consensus]`.
-#[derive(Deserialize, Default)]
+/// `[consensus]`; also the `set` of an activation and a node group's `consensus`, where
+/// lowering refuses the keys that do not belong there.
+#[derive(Deserialize, Default, Clone)]
 #[serde(deny_unknown_fields, expecting = "a table")]
 pub(crate) struct RawConsensus {
     pub(crate) block_interval_s: Opt<Int>,
@@ -128,6 +140,15 @@ pub(crate) struct RawConsensus {
     pub(crate) mtp_window: Opt<Int>,
     pub(crate) max_future_block_time_s: Opt<Int>,
     pub(crate) start_height: Opt<Int>,
+    pub(crate) activation: Opt<Vec<Spanned<Table<RawActivation>>>>,
+}
+
+/// One `[[consensus.activation]]`.
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub(crate) struct RawActivation {
+    pub(crate) height: Opt<Int>,
+    pub(crate) set: Opt<Table<RawConsensus>>,
 }
 
 /// `[blocks]`.
@@ -135,6 +156,7 @@ pub(crate) struct RawConsensus {
 #[serde(deny_unknown_fields, expecting = "a table")]
 pub(crate) struct RawBlocks {
     pub(crate) size_bytes: Opt<Int>,
+    pub(crate) full: Opt<bool>,
     pub(crate) mean_tx_bytes: Opt<Int>,
     pub(crate) witness_fraction: Opt<Float>,
 }

@@ -18,8 +18,8 @@ use std::fmt::Write;
 use sha2::{Digest, Sha256};
 
 use super::config::{
-    Config, DifficultyName, EventAction, EventTrigger, HashChange, JitterConfig, MinersConfig, NetworkConfig,
-    PartitionSide, PoolChange, PoolConfig, StopConfig, StrategyName, TimelineEvent, TopologyConfig,
+    Activation, Config, DifficultyName, EventAction, EventTrigger, HashChange, JitterConfig, MinersConfig, NetworkConfig,
+    PartitionSide, PoolChange, PoolConfig, StopConfig, StrategyName, Rules, TimelineEvent, TopologyConfig,
 };
 use super::lower_mining::BPS_PER_MBPS;
 use super::names::{
@@ -52,6 +52,7 @@ pub fn resolved_toml(config: &Config) -> String {
         key(&mut out, "mempool_sample_s", config.output.mempool_sample_s);
     }
     config.events.iter().for_each(|e| write_event(&mut out, e));
+    write_node_groups(&mut out, config);
     out
 }
 
@@ -192,34 +193,92 @@ fn write_relay(out: &mut String, config: &Config) {
 fn write_consensus(out: &mut String, config: &Config) {
     let c = &config.consensus;
     out.push_str("\n[consensus]\n");
-    key(out, "block_interval_s", c.block_interval_s);
-    key(out, "difficulty", string(difficulty_name(&difficulty_kind(&c.difficulty))));
-    match c.difficulty {
-        DifficultyName::Asert { half_life_s } => key(out, "asert_half_life_s", half_life_s),
-        DifficultyName::Lwma { window } => key(out, "lwma_window", window),
-        DifficultyName::Bitcoin
-        | DifficultyName::BitcoinBip94
-        | DifficultyName::BchCw144
-        | DifficultyName::BchEda
-        | DifficultyName::Fixed => {}
-    }
-    key(out, "retarget_interval", c.retarget_interval);
-    // Only the Bitcoin-style retargets use the clamp; for the others the key is an error.
-    if c.difficulty.is_bitcoin_retarget() {
-        key(out, "clamp_factor", c.clamp_factor);
-    }
-    key(out, "max_block_weight", c.max_block_weight);
-    key(out, "halving_interval", c.halving_interval);
-    key(out, "initial_subsidy_sat", c.initial_subsidy_sat);
-    key(out, "mtp_window", c.mtp_window);
-    key(out, "max_future_block_time_s", c.max_future_block_time_s);
+    write_rules(out, &c.rules, None);
     key(out, "start_height", c.start_height);
+    write_activations(out, "consensus", &c.rules, &c.activation);
+}
+
+/// A rule set's keys: all of them, or (after `prev`) those that differ from `prev`'s. A changed
+/// algorithm is written with all its settings, since they are not inherited across algorithms.
+fn write_rules(out: &mut String, rules: &Rules, prev: Option<&Rules>) {
+    let new_algorithm = prev.is_none_or(|p| difficulty_kind(&p.difficulty) != difficulty_kind(&rules.difficulty));
+    let differs = |f: fn(&Rules) -> u64| prev.is_none_or(|p| f(p) != f(rules));
+    if differs(|r| u64::from(r.block_interval_s)) {
+        key(out, "block_interval_s", rules.block_interval_s);
+    }
+    if new_algorithm {
+        key(out, "difficulty", string(difficulty_name(&difficulty_kind(&rules.difficulty))));
+    }
+    let settings_changed = prev.is_none_or(|p| p.difficulty != rules.difficulty);
+    match rules.difficulty {
+        DifficultyName::Asert { half_life_s } if settings_changed => key(out, "asert_half_life_s", half_life_s),
+        DifficultyName::Lwma { window } if settings_changed => key(out, "lwma_window", window),
+        _ => {}
+    }
+    if differs(|r| u64::from(r.retarget_interval)) {
+        key(out, "retarget_interval", rules.retarget_interval);
+    }
+    // Only the Bitcoin-style retargets use the clamp; for the others the key is an error.
+    if rules.difficulty.is_bitcoin_retarget() && (new_algorithm || differs(|r| u64::from(r.clamp_factor))) {
+        key(out, "clamp_factor", rules.clamp_factor);
+    }
+    if differs(|r| r.max_block_weight) {
+        key(out, "max_block_weight", rules.max_block_weight);
+    }
+    if differs(|r| u64::from(r.halving_interval)) {
+        key(out, "halving_interval", rules.halving_interval);
+    }
+    if differs(|r| r.initial_subsidy_sat) {
+        key(out, "initial_subsidy_sat", rules.initial_subsidy_sat);
+    }
+    if differs(|r| u64::from(r.mtp_window)) {
+        key(out, "mtp_window", rules.mtp_window);
+    }
+    if differs(|r| u64::from(r.max_future_block_time_s)) {
+        key(out, "max_future_block_time_s", rules.max_future_block_time_s);
+    }
+}
+
+/// `[[{table}.activation]]` tables, each `set` holding what changed from the rules before it.
+fn write_activations(out: &mut String, table: &str, base: &Rules, activation: &[Activation]) {
+    let mut prev = base;
+    for a in activation {
+        out.push_str(&format!("\n[[{table}.activation]]\n"));
+        key(out, "height", a.height);
+        out.push_str(&format!("\n[{table}.activation.set]\n"));
+        write_rules(out, &a.rules, Some(prev));
+        prev = &a.rules;
+    }
+}
+
+fn write_node_groups(out: &mut String, config: &Config) {
+    let pool_names: Vec<&str> = match &config.mining.miners {
+        MinersConfig::Pools(p) => p.iter().map(|p| p.name.as_str()).collect(),
+        MinersConfig::EveryNode { .. } => Vec::new(),
+    };
+    for g in &config.node_groups {
+        out.push_str("\n[[node_group]]\n");
+        key(out, "name", string(&g.name));
+        key(out, "share", float(g.share));
+        let pools: Vec<String> = g.pools.iter().map(|&i| string(pool_names[i])).collect();
+        key(out, "pools", format!("[{}]", pools.join(", ")));
+        out.push_str("\n[node_group.consensus]\n");
+        write_rules(out, &g.rules, None);
+        if g.activation.is_empty() {
+            key(out, "activation", "[]");
+        }
+        write_activations(out, "node_group.consensus", &g.rules, &g.activation);
+    }
 }
 
 fn write_blocks(out: &mut String, config: &Config) {
     let b = &config.blocks;
     out.push_str("\n[blocks]\n");
-    key(out, "size_bytes", b.size_bytes);
+    if b.full {
+        key(out, "full", true);
+    } else {
+        key(out, "size_bytes", b.size_bytes);
+    }
     key(out, "mean_tx_bytes", b.mean_tx_bytes);
     key(out, "witness_fraction", float(b.witness_fraction));
 }

@@ -137,18 +137,22 @@ fn defaults_are_applied() {
             validation_ms_per_mb: 20.0,
         },
         consensus: ConsensusConfig {
-            block_interval_s: 600,
-            difficulty: DifficultyName::Bitcoin,
-            retarget_interval: 2016,
-            clamp_factor: 4,
-            max_block_weight: 4_000_000,
-            halving_interval: 210_000,
-            initial_subsidy_sat: 5_000_000_000,
-            mtp_window: 11,
-            max_future_block_time_s: 7200,
+            rules: Rules {
+                block_interval_s: 600,
+                difficulty: DifficultyName::Bitcoin,
+                retarget_interval: 2016,
+                clamp_factor: 4,
+                max_block_weight: 4_000_000,
+                halving_interval: 210_000,
+                initial_subsidy_sat: 5_000_000_000,
+                mtp_window: 11,
+                max_future_block_time_s: 7200,
+            },
+            activation: Vec::new(),
             start_height: 2016,
         },
-        blocks: BlocksConfig { size_bytes: 535_000, mean_tx_bytes: 500, witness_fraction: 0.0 },
+        node_groups: Vec::new(),
+        blocks: BlocksConfig { size_bytes: 535_000, full: false, mean_tx_bytes: 500, witness_fraction: 0.0 },
         mining: MiningConfig {
             template_refresh_s: 30.0,
             gamma: None,
@@ -207,7 +211,7 @@ fn difficulty_algorithms_are_lowered_and_round_trip() {
     ];
     for (body, want) in cases {
         let config = parse(&format!("name = \"d\"\n[consensus]\n{body}\n")).expect(body);
-        assert_eq!(config.consensus.difficulty, want, "{body}");
+        assert_eq!(config.consensus.rules.difficulty, want, "{body}");
         let resolved = resolved_toml(&config);
         // Each setting is written with its own algorithm only, and the clamp only where it applies.
         assert_eq!(

@@ -5,12 +5,12 @@
 //! example, adding a pool does not move every node's region.
 
 use super::txs::TxSetup;
-use super::{BlockShape, EPOCH_UNIX_S, HEADER_VERSION, NodeNet, StopRule, Stream, TxWorld, World};
-use crate::chain::{BlockTree, NewBlock, Origin};
+use super::{BlockShape, EPOCH_UNIX_S, Filler, HEADER_VERSION, NodeNet, StopRule, Stream, TxWorld, World, tx_count};
+use crate::chain::{BlockTree, NewBlock, Origin, RulesId};
 use crate::consensus::BlockId;
 use crate::consensus::{
     Asert, BchCw144, BchEda, BitcoinBip94, BitcoinRetarget, BlockHash, ConsensusParams, DifficultyAlgorithm,
-    Fixed, Header, Lwma, encode_compact, sha256d, target_for_hashrate,
+    Epoch, Fixed, Header, Lwma, RuleSchedule, encode_compact, sha256d, target_for_hashrate,
 };
 use crate::metrics::Metrics;
 use crate::mining::strategy::{Honest, Selfish, Strategy, Timewarp};
@@ -21,8 +21,8 @@ use crate::net::{
 };
 use crate::node::{Nodes, RelaySettings, TxRelay};
 use crate::scenario::{
-    Config, DifficultyName, EventAction, JitterConfig, MinersConfig, NetworkPresetName, PoolChange,
-    PoolConfig, StrategyName, TopologyConfig, TransactionsConfig, TxRelayMode,
+    Activation, Config, DifficultyName, EventAction, JitterConfig, MinersConfig, NetworkPresetName, PoolChange,
+    PoolConfig, Rules, StrategyName, TopologyConfig, TransactionsConfig, TxRelayMode,
 };
 use crate::sim::{EventQueue, SimDuration, Streams};
 
@@ -62,7 +62,7 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
             strategy(m.pool.as_ref().map_or(StrategyName::Honest, |p| p.strategy), PoolId(i as u32))
         })
         .collect();
-    let start_bits = tree.next_bits(tree.start_tip(), EPOCH_UNIX_S);
+    let start_bits = tree.next_bits(RulesId::DEFAULT, tree.start_tip(), EPOCH_UNIX_S);
     let configured_hs: Vec<f64> = miner_list.iter().map(|m| m.hashrate_hs).collect();
     let mut hash = HashPower::new(miner_list, start_bits);
     // A pool that joins later has no hash rate until then.
@@ -103,6 +103,14 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
     let spv_nodes: Vec<NodeId> =
         miners.iter().zip(&header_first).filter(|(_, h)| **h).flat_map(|(m, _)| m.miner.nodes()).collect();
     nodes.set_header_first(&spv_nodes);
+    for (i, rules) in node_rules(config, &miners, &streams).into_iter().enumerate() {
+        nodes.set_rules(NodeId(i as u32), rules);
+    }
+    // Miners of a group may start at another difficulty than the scenario's rules give.
+    for i in 0..hash.miners().len() {
+        let rules = nodes.rules(hash.miners()[i].node);
+        hash.set_work_bits(PoolId(i as u32), tree.next_bits(rules, tree.start_tip(), EPOCH_UNIX_S));
+    }
     let mut hb_rng = streams.stream(Stream::HighBandwidth, 0);
     nodes.init_high_bandwidth(&topo, |cands, want| {
         let mut c = cands.to_vec();
@@ -148,7 +156,7 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
         mining_rng: streams.stream(Stream::Mining, 0),
         content_rng: streams.stream(Stream::BlockContent, 0),
         generation: 0,
-        block_shape: block_shape(config),
+        filler: filler(config),
         txw,
         txrelay,
         tx_actions: Vec::new(),
@@ -169,6 +177,38 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
         net,
     };
     Ok(Built { world, queue: EventQueue::new() })
+}
+
+/// The rules each node runs. A group's pools run its rules at all their nodes; of the other
+/// nodes (with every node mining: of all nodes), shuffled by the `Groups` stream, each group in
+/// turn takes round(share x count).
+fn node_rules(config: &Config, miners: &[Placed], streams: &Streams) -> Vec<RulesId> {
+    let n = config.network.nodes as usize;
+    let mut rules = vec![RulesId::DEFAULT; n];
+    if config.node_groups.is_empty() {
+        return rules;
+    }
+    let mut pool_node = vec![false; n];
+    if matches!(config.mining.miners, MinersConfig::Pools(_)) {
+        for m in miners {
+            m.miner.nodes().for_each(|node| pool_node[node.index()] = true);
+        }
+    }
+    let mut others: Vec<usize> = (0..n).filter(|&i| !pool_node[i]).collect();
+    streams.stream(Stream::Groups, 0).shuffle(&mut others);
+    let mut next = 0;
+    for (g, group) in config.node_groups.iter().enumerate() {
+        let id = RulesId(u8::try_from(g + 1).expect("validation caps the number of groups"));
+        for &p in &group.pools {
+            miners[p].miner.nodes().for_each(|node| rules[node.index()] = id);
+        }
+        let take = ((group.share * others.len() as f64).round() as usize).min(others.len() - next);
+        for &i in &others[next..next + take] {
+            rules[i] = id;
+        }
+        next += take;
+    }
+    rules
 }
 
 /// Each node's clock offset, normal with mean 0 and the configured standard
@@ -245,40 +285,41 @@ fn tx_world(
     (TxWorld::new(tc, &config.mempool, topo, setup), relay)
 }
 
-/// Consensus parameters from the scenario (mainnet's for everything the
-/// scenario does not set, such as the proof-of-work limit). BIP94 is on
-/// exactly when the scenario chooses `bitcoin-bip94`.
-pub fn consensus_params(config: &Config) -> ConsensusParams {
-    let c = &config.consensus;
+/// The consensus parameters of `rules`.
+pub fn consensus_params(rules: &Rules) -> ConsensusParams {
     let mut p = ConsensusParams::mainnet();
-    p.target_spacing_s = i64::from(c.block_interval_s);
-    p.retarget_interval = c.retarget_interval;
-    p.clamp_factor = i64::from(c.clamp_factor);
-    p.max_block_weight = c.max_block_weight;
-    p.halving_interval = c.halving_interval;
-    p.initial_subsidy_sat = c.initial_subsidy_sat;
-    p.mtp_window = c.mtp_window;
-    p.max_future_block_time_s = i64::from(c.max_future_block_time_s);
-    p.enforce_bip94 = c.difficulty == DifficultyName::BitcoinBip94;
+    p.target_spacing_s = i64::from(rules.block_interval_s);
+    p.retarget_interval = rules.retarget_interval;
+    p.clamp_factor = i64::from(rules.clamp_factor);
+    p.max_block_weight = rules.max_block_weight;
+    p.halving_interval = rules.halving_interval;
+    p.initial_subsidy_sat = rules.initial_subsidy_sat;
+    p.mtp_window = rules.mtp_window;
+    p.max_future_block_time_s = i64::from(rules.max_future_block_time_s);
+    p.enforce_bip94 = rules.difficulty == DifficultyName::BitcoinBip94;
     p
 }
 
-/// The scenario's difficulty algorithm. ASERT is anchored at the first
-/// simulated block: its parent is the start tip (at `start_tip_height`,
-/// timestamped `start_tip_time_s`) and its reference nBits are the start
-/// tip's, `start_bits`.
-fn difficulty_algorithm(
-    difficulty: &DifficultyName,
-    start_tip_height: u32,
-    start_tip_time_s: i64,
-    start_bits: u32,
-) -> Box<dyn DifficultyAlgorithm> {
+/// What ASERT anchors on when it runs from the start: the start tip.
+#[derive(Clone, Copy)]
+struct StartTip {
+    height: u32,
+    time_s: i64,
+    bits: u32,
+}
+
+/// A difficulty algorithm in force from `from_height` (0: from the start). ASERT from the start
+/// is anchored at the first simulated block: its parent is the start tip and its reference
+/// nBits are the start tip's. ASERT activated later is anchored at the block below its
+/// activation height, on whichever branch it extends.
+fn difficulty_algorithm(difficulty: &DifficultyName, from_height: u32, start: StartTip) -> Box<dyn DifficultyAlgorithm> {
     match *difficulty {
         DifficultyName::Bitcoin => Box::new(BitcoinRetarget),
         DifficultyName::BitcoinBip94 => Box::new(BitcoinBip94),
-        DifficultyName::Asert { half_life_s } => {
-            Box::new(Asert::new(start_tip_height, start_tip_time_s, start_bits, i64::from(half_life_s)))
+        DifficultyName::Asert { half_life_s } if from_height == 0 => {
+            Box::new(Asert::new(start.height, start.time_s, start.bits, i64::from(half_life_s)))
         }
+        DifficultyName::Asert { half_life_s } => Box::new(Asert::activated_at(from_height, i64::from(half_life_s))),
         DifficultyName::BchCw144 => Box::new(BchCw144),
         DifficultyName::BchEda => Box::new(BchEda),
         DifficultyName::Lwma { window } => Box::new(Lwma::new(window)),
@@ -286,28 +327,55 @@ fn difficulty_algorithm(
     }
 }
 
+/// The schedule of `rules` from the start, changed by each of `activation`.
+fn rule_schedule(rules: &Rules, activation: &[Activation], start: StartTip) -> RuleSchedule {
+    let epoch = |from_height: u32, rules: &Rules| Epoch {
+        from_height,
+        params: consensus_params(rules),
+        algo: difficulty_algorithm(&rules.difficulty, from_height, start),
+    };
+    let first = std::iter::once(epoch(0, rules));
+    RuleSchedule::new(first.chain(activation.iter().map(|a| epoch(a.height, &a.rules))).collect())
+}
+
+/// Every rule schedule of the scenario: its own rules ([`RulesId::DEFAULT`]), then one per
+/// node group, in file order.
+fn rule_schedules(config: &Config, start: StartTip) -> Vec<RuleSchedule> {
+    let c = &config.consensus;
+    let groups = config.node_groups.iter().map(|g| rule_schedule(&g.rules, &g.activation, start));
+    std::iter::once(rule_schedule(&c.rules, &c.activation, start)).chain(groups).collect()
+}
+
 /// The chain below the start height, every block at the nBits that gives
 /// the target interval at the configured hash rate. It holds enough blocks
 /// for the median-time-past window and the first retarget, and for the
 /// window the difficulty algorithm reads (cw-144: 147 blocks, LWMA: N + 1),
-/// as far as the start height allows. Timestamps are spaced so that the
-/// algorithm keeps the difficulty at the start: for the Bitcoin-style
-/// retargets the span Core measures (2015 intervals for 2016 blocks) equals
-/// the target timespan exactly, so history intervals average the equilibrium
-/// 600 x 2016/2015 s; for the others they are exactly the target interval.
-/// The last history block is timestamped at the epoch.
+/// of any rules the scenario runs, as far as the start height allows.
+/// Timestamps follow the scenario's own rules at the start and are spaced
+/// so that its algorithm keeps the difficulty at the start: for the
+/// Bitcoin-style retargets the span Core measures (2015 intervals for 2016
+/// blocks) equals the target timespan exactly, so history intervals average
+/// the equilibrium 600 x 2016/2015 s; for the others they are exactly the
+/// target interval. The last history block is timestamped at the epoch.
 fn build_history(config: &Config) -> BlockTree {
-    let params = consensus_params(config);
     let c = &config.consensus;
-    let interval = i64::from(c.retarget_interval);
-    let spacing = i64::from(c.block_interval_s);
-    let target = target_for_hashrate(config.mining.hashrate_hs, f64::from(c.block_interval_s));
+    let rules = &c.rules;
+    let params = consensus_params(rules);
+    let interval = i64::from(rules.retarget_interval);
+    let spacing = i64::from(rules.block_interval_s);
+    let target = target_for_hashrate(config.mining.hashrate_hs, f64::from(rules.block_interval_s));
     let bits = encode_compact(&target.min(params.pow_limit));
-    let algo = difficulty_algorithm(&c.difficulty, c.start_height - 1, EPOCH_UNIX_S, bits);
-    let needed = (c.retarget_interval + c.mtp_window).max(algo.history_blocks(&params));
+    let start = StartTip { height: c.start_height - 1, time_s: EPOCH_UNIX_S, bits };
+    let schedules = rule_schedules(config, start);
+    let needed = schedules
+        .iter()
+        .flat_map(|s| s.epochs().iter().map(|e| e.params.retarget_interval + e.params.mtp_window))
+        .chain(schedules.iter().map(RuleSchedule::history_blocks))
+        .max()
+        .expect("at least one schedule");
     let len = c.start_height.min(needed).max(1);
     let root_height = c.start_height - len;
-    let (span_s, span_blocks) = if c.difficulty.is_bitcoin_retarget() {
+    let (span_s, span_blocks) = if rules.difficulty.is_bitcoin_retarget() {
         (spacing * interval, (interval - 1).max(1))
     } else {
         (spacing, 1)
@@ -317,7 +385,7 @@ fn build_history(config: &Config) -> BlockTree {
         let t = EPOCH_UNIX_S - back * span_s / span_blocks;
         u32::try_from(t).expect("history timestamps are after 1970")
     };
-    let mut tree = BlockTree::new(params, algo);
+    let mut tree = BlockTree::new(schedules);
     let header = |prev: BlockHash, height: u32, time: u32| Header {
         version: HEADER_VERSION,
         prev_hash: prev,
@@ -367,11 +435,13 @@ fn jitter(config: &Config) -> Jitter {
     }
 }
 
-fn block_shape(config: &Config) -> BlockShape {
+fn filler(config: &Config) -> Filler {
     let b = &config.blocks;
+    if b.full {
+        return Filler::Full { witness_fraction: b.witness_fraction, mean_tx_bytes: b.mean_tx_bytes };
+    }
     let weight = (b.size_bytes as f64 * (4.0 - 3.0 * b.witness_fraction)).round() as u64;
-    let tx_count = (b.size_bytes / u64::from(b.mean_tx_bytes)).clamp(1, u64::from(u32::MAX)) as u32;
-    BlockShape { size_bytes: b.size_bytes, weight, tx_count }
+    Filler::Fixed(BlockShape { size_bytes: b.size_bytes, weight, tx_count: tx_count(b.size_bytes, b.mean_tx_bytes) })
 }
 
 /// A miner and, for pools, the settings of its node.

@@ -4,6 +4,7 @@
 //! `src/consensus/difficulty/`.
 
 use crate::common::{config, run};
+use powsim::chain::RulesId;
 use powsim::report::{main_chain_flags, summarize};
 use powsim::world::RunOutput;
 
@@ -62,8 +63,8 @@ fn main_chain_bits(out: &RunOutput) -> Vec<u32> {
 /// obeys the median-time-past and, where enforced, the timewarp rule).
 fn assert_all_valid(out: &RunOutput, what: &str) {
     let tree = out.world.tree();
-    for (id, rec) in tree.iter().skip(tree.history_len() as usize) {
-        assert_eq!(rec.verdict, Ok(()), "{what}: block {id:?} invalid");
+    for (id, _) in tree.iter().skip(tree.history_len() as usize) {
+        assert_eq!(tree.verdict(id, RulesId::DEFAULT), Ok(()), "{what}: block {id:?} invalid");
     }
 }
 
@@ -77,7 +78,7 @@ fn assert_all_valid(out: &RunOutput, what: &str) {
 fn every_algorithm_runs_near_the_target_interval() {
     for algorithm in ALGORITHMS {
         let out = run_with(algorithm, &[], 1);
-        assert_eq!(out.world.tree().algo().name(), algorithm);
+        assert_eq!(out.world.tree().rules(RulesId::DEFAULT).at(0).algo.name(), algorithm);
         assert_all_valid(&out, algorithm);
         let s = summarize("daa", &out);
         let mean = s.interval_mean_s.unwrap();
@@ -103,7 +104,7 @@ fn bitcoin_style_algorithms_cross_retargets() {
         let out = run_with(algorithm, &["consensus.retarget_interval=20"], 2);
         assert_all_valid(&out, algorithm);
         assert!(main_chain_bits(&out).len() > 5, "{algorithm}: the difficulty should move at retargets");
-        assert_eq!(out.world.tree().params().enforce_bip94, algorithm == "bitcoin-bip94");
+        assert_eq!(out.world.tree().params_at(RulesId::DEFAULT, 0).enforce_bip94, algorithm == "bitcoin-bip94");
     }
 }
 
@@ -174,7 +175,7 @@ fn history_holds_each_algorithm_window() {
         let tree = out.world.tree();
         assert_eq!(tree.history_len(), want, "{algorithm}");
         let start = tree.get(tree.start_tip()).header.bits;
-        let first = tree.next_bits(tree.start_tip(), i64::from(tree.get(tree.start_tip()).header.time) + 600);
+        let first = tree.next_bits(RulesId::DEFAULT, tree.start_tip(), i64::from(tree.get(tree.start_tip()).header.time) + 600);
         let (a, b) = (
             powsim::consensus::decode_compact(start).target,
             powsim::consensus::decode_compact(first).target,

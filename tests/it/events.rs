@@ -3,7 +3,7 @@
 //! the run.
 
 use crate::common::{config, run};
-use powsim::chain::Origin;
+use powsim::chain::{Origin, RulesId};
 use powsim::consensus::BlockId;
 use powsim::report::{event_rows, summarize};
 use powsim::world::RunOutput;
@@ -40,7 +40,7 @@ fn a_hash_rate_halving_doubles_intervals_until_the_retarget() {
     let row = &event_rows(&out)[0];
     let tree = out.world.tree();
     let fired_height = row.fired_height.unwrap();
-    let retarget = tree.params().retarget_interval;
+    let retarget = tree.params_at(RulesId::DEFAULT, 0).retarget_interval;
     let next_retarget = (fired_height / retarget + 1) * retarget;
     let before = row.interval_before_s.unwrap();
     let after = row.interval_after_s.unwrap();

@@ -3,7 +3,7 @@
 //! relay fidelities.
 
 use crate::common::{config, dir_contents, run, temp_dir};
-use powsim::chain::BlockTree;
+use powsim::chain::{BlockTree, RulesId};
 use powsim::consensus::{BlockId, block_subsidy};
 use powsim::mempool::{Input, TxId};
 use powsim::report::{RunMeta, main_chain_flags, summarize, write_run};
@@ -66,7 +66,7 @@ fn check_conservation(out: &RunOutput) {
         let txs = txw.block_txs(b);
         let fees: u64 = txs.iter().map(|&t| txw.arena.get(t).fee_sat).sum();
         assert_eq!(rec.fees_sat, fees, "block {b:?} claims the fees its transactions pay");
-        assert_eq!(rec.coinbase_sat, block_subsidy(rec.height, tree.params()) + fees);
+        assert_eq!(rec.coinbase_sat, block_subsidy(rec.height, tree.params_at(RulesId::DEFAULT, rec.height)) + fees);
         assert_eq!(rec.tx_count as usize, txs.len() + 1);
         for (i, &t) in txs.iter().enumerate() {
             assert!(position.insert(t, (rec.height, i)).is_none(), "{t:?} confirmed twice");

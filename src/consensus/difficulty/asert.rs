@@ -13,16 +13,26 @@ use super::{DifficultyAlgorithm, min_difficulty_exception};
 
 /// aserti3-2d anchored at a known block.
 ///
-/// The anchor block is the first block that uses ASERT. Its parent's height and time and the
-/// anchor's own nBits are the reference, stored here at construction so that `next_bits` never
-/// searches for the anchor. In a simulation the anchor is the first simulated block: its parent
-/// is the start tip and its nBits are the start tip's, the difficulty the run starts at.
+/// The anchor block's parent's height and time and the anchor's own nBits are the reference.
+/// When ASERT runs from the start of a simulation, the anchor is the first simulated block: its
+/// parent is the start tip and its nBits are the start tip's, the difficulty the run starts at,
+/// and the reference is stored at construction so that `next_bits` never searches for it
+/// ([`Asert::new`]). When ASERT activates at a height during a run, the anchor is the last block
+/// before the activation (as on Bitcoin Cash's mainnet), which differs from branch to branch, so
+/// the reference is read from the chain: two ancestor lookups per call ([`Asert::activated_at`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Asert {
-    anchor_parent_height: u32,
-    anchor_parent_time_s: i64,
-    anchor_bits: u32,
+    anchor: Anchor,
     half_life_s: i64,
+}
+
+/// Where ASERT's reference comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Anchor {
+    /// Facts known up front.
+    Fixed { parent_height: u32, parent_time_s: i64, bits: u32 },
+    /// The block at this height on the chain being extended.
+    AtHeight(u32),
 }
 
 impl Asert {
@@ -44,7 +54,23 @@ impl Asert {
             !anchor.negative && !anchor.overflow && !anchor.target.is_zero(),
             "ASERT anchor nBits {anchor_bits:#010x} is not a valid target"
         );
-        Asert { anchor_parent_height, anchor_parent_time_s, anchor_bits, half_life_s }
+        Asert {
+            anchor: Anchor::Fixed {
+                parent_height: anchor_parent_height,
+                parent_time_s: anchor_parent_time_s,
+                bits: anchor_bits,
+            },
+            half_life_s,
+        }
+    }
+
+    /// ASERT that takes over from another algorithm at `activation_height`: the anchor is the
+    /// chain's block at `activation_height - 1`, whatever branch is being extended. Panics if the
+    /// half-life is not positive or the activation height is below 2 (the anchor needs a parent).
+    pub fn activated_at(activation_height: u32, half_life_s: i64) -> Asert {
+        assert!(half_life_s > 0, "ASERT half-life must be positive, got {half_life_s}");
+        assert!(activation_height >= 2, "ASERT's anchor needs a parent; activation height {activation_height}");
+        Asert { anchor: Anchor::AtHeight(activation_height - 1), half_life_s }
     }
 
     /// The half-life, in seconds.
@@ -69,16 +95,24 @@ impl DifficultyAlgorithm for Asert {
             return limit;
         }
         let prev_height = chain.height(prev);
+        let (anchor_parent_height, anchor_parent_time_s, anchor_bits) = match self.anchor {
+            Anchor::Fixed { parent_height, parent_time_s, bits } => (parent_height, parent_time_s, bits),
+            Anchor::AtHeight(h) => {
+                assert!(prev_height >= h, "ASERT asked for a block before its activation");
+                let anchor = chain.ancestor(prev, h);
+                let parent = chain.parent(anchor).expect("ASERT's anchor has a parent");
+                (h - 1, chain.time(parent), chain.bits(anchor))
+            }
+        };
         assert!(
-            prev_height >= self.anchor_parent_height,
-            "ASERT asked for a block below its anchor (parent height {prev_height}, anchor parent {})",
-            self.anchor_parent_height
+            prev_height >= anchor_parent_height,
+            "ASERT asked for a block below its anchor (parent height {prev_height}, anchor parent {anchor_parent_height})"
         );
-        let time_diff_s = chain.time(prev) - self.anchor_parent_time_s;
+        let time_diff_s = chain.time(prev) - anchor_parent_time_s;
         // Heights are counted from the anchor itself, so the anchor's own child has 0 and the
         // anchor (whose parent is the anchor parent) has -1.
-        let height_diff = i64::from(prev_height) - i64::from(self.anchor_parent_height) - 1;
-        let anchor_target = decode_compact(self.anchor_bits).target;
+        let height_diff = i64::from(prev_height) - i64::from(anchor_parent_height) - 1;
+        let anchor_target = decode_compact(anchor_bits).target;
         let next = calculate_asert(
             &anchor_target,
             params.target_spacing_s,
@@ -95,7 +129,8 @@ impl DifficultyAlgorithm for Asert {
     }
 
     fn history_blocks(&self, _: &ConsensusParams) -> u32 {
-        // Only the anchor parent, whose facts are stored at construction.
+        // Only the anchor parent, whose facts are stored at construction (an anchor at a later
+        // height lies above the start).
         1
     }
 }
@@ -269,6 +304,34 @@ mod tests {
         assert_eq!(algo.next_bits(&chain, chain.tip(), t + 1201, &p), p.pow_limit_bits());
         assert_eq!(algo.next_bits(&chain, chain.tip(), t + 1200, &p), BCH_ANCHOR_BITS);
         assert!(!algo.depends_only_on_parent(&p));
+    }
+
+    /// Activated at a height, ASERT reads its anchor (the block below the activation) from the
+    /// chain and then agrees with an ASERT given the same anchor's facts up front.
+    #[test]
+    fn activation_reads_the_anchor_from_the_chain() {
+        let p = main();
+        let mut chain = TestChain::regular(20, 1_000_000, 600, BCH_ANCHOR_BITS);
+        chain.blocks[9].1 = 0x1b0404cb;
+        for b in 10..20 {
+            chain.blocks[b].0 += 300 * b as i64;
+        }
+        let lazy = Asert::activated_at(10, TAU);
+        let fixed = Asert::new(8, chain.time(BlockId(8)), 0x1b0404cb, TAU);
+        for prev in 9..20 {
+            let got = lazy.next_bits(&chain, BlockId(prev), 0, &p);
+            assert_eq!(got, fixed.next_bits(&chain, BlockId(prev), 0, &p), "parent {prev}");
+        }
+        // The first ASERT block follows one ordinary step from the anchor.
+        let step = calculate_asert(
+            &decode_compact(0x1b0404cb).target,
+            T,
+            chain.time(BlockId(9)) - chain.time(BlockId(8)),
+            0,
+            &p.pow_limit,
+            TAU,
+        );
+        assert_eq!(lazy.next_bits(&chain, BlockId(9), 0, &p), encode_compact(&step));
     }
 
     #[test]
