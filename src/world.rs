@@ -200,6 +200,8 @@ pub struct World {
     content_rng: SimRng,
     generation: u32,
     filler: Filler,
+    /// Names of the rule schedules, by [`RulesId`].
+    rule_names: Vec<String>,
     txw: Option<TxWorld>,
     txrelay: Option<TxRelay>,
     tx_actions: Vec<TxAction>,
@@ -271,7 +273,8 @@ impl Filler {
             Filler::Full { witness_fraction, mean_tx_bytes } => {
                 // weight = size x (4 - 3w) (BIP141), so the largest size within the limit:
                 let size_bytes = (max_weight as f64 / (4.0 - 3.0 * witness_fraction)).floor() as u64;
-                let weight = ((size_bytes as f64 * (4.0 - 3.0 * witness_fraction)).round() as u64).min(max_weight);
+                let weight =
+                    ((size_bytes as f64 * (4.0 - 3.0 * witness_fraction)).round() as u64).min(max_weight);
                 BlockShape { size_bytes, weight, tx_count: tx_count(size_bytes, mean_tx_bytes) }
             }
         }
@@ -816,6 +819,17 @@ impl World {
     /// Replaces miner `p`'s strategy; only before the run starts.
     pub fn set_strategy(&mut self, p: PoolId, strategy: Box<dyn Strategy>) {
         self.strategies[p.index()] = strategy;
+    }
+
+    /// Each miner's block to build on (its nodes' most-work mining tip).
+    pub fn miner_tips(&self) -> &[BlockId] {
+        &self.miner_tip
+    }
+
+    /// Names of the rule schedules, by [`RulesId`]: the scenario's own rules
+    /// ("default"), then each node group's.
+    pub fn rule_names(&self) -> &[String] {
+        &self.rule_names
     }
 
     /// The most-work block (after `finish`: the final main chain's tip).

@@ -210,7 +210,8 @@ impl BlockTree {
         // History blocks are given, not judged: their own retargets would
         // reach below the tree's root.
         for r in 0..self.rules.len() {
-            let verdict = if nb.origin == Origin::History { Ok(()) } else { self.judge(&nb, RulesId(r as u8)) };
+            let verdict =
+                if nb.origin == Origin::History { Ok(()) } else { self.judge(&nb, RulesId(r as u8)) };
             self.verdicts.push(verdict);
         }
         let id = BlockId(self.blocks.len() as u32);

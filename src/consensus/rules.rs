@@ -121,13 +121,15 @@ mod tests {
         assert_eq!(rules.at(10).params.max_block_weight, 8_000_000);
         assert_eq!(rules.params_at(u32::MAX).max_block_weight, 8_000_000);
         let chain = TestChain::regular(12, 1_000_000, 600, 0x1b0404cb);
-        let body = |weight| BlockBody { weight, coinbase_sat: block_subsidy(10, rules.params_at(10)), fees_sat: 0 };
+        let body =
+            |weight| BlockBody { weight, coinbase_sat: block_subsidy(10, rules.params_at(10)), fees_sat: 0 };
         let time = chain.time(chain.tip()) + 600;
         // A 6 MWU child of block 8 is at height 9, under the old limit; of block 9, under the new.
         let old = rules.check_block(&chain, BlockId(8), time, 0x1b0404cb, body(6_000_000));
         assert_eq!(old, Err(BlockError::BadWeight { weight: 6_000_000, max: 4_000_000 }));
         assert_eq!(rules.check_block(&chain, BlockId(9), time, 0x1b0404cb, body(6_000_000)), Ok(()));
-        assert_eq!(rules.check_block(&chain, BlockId(9), time, 0x1b0404cb, body(9_000_000)).is_err(), true);
+        let too_heavy = rules.check_block(&chain, BlockId(9), time, 0x1b0404cb, body(9_000_000));
+        assert_eq!(too_heavy, Err(BlockError::BadWeight { weight: 9_000_000, max: 8_000_000 }));
         // The algorithm switches with the epoch: Fixed keeps the parent's bits at any time.
         assert_eq!(rules.next_bits(&chain, BlockId(9), i64::MAX), 0x1b0404cb);
         assert_eq!(rules.history_blocks(), 2016);

@@ -7,7 +7,9 @@
 
 use super::*;
 use crate::chain::{NewBlock, Origin};
-use crate::consensus::{BitcoinRetarget, BlockError, BlockHash, ConsensusParams, Header, RuleSchedule, sha256d};
+use crate::consensus::{
+    BitcoinRetarget, BlockError, BlockHash, ConsensusParams, Header, RuleSchedule, sha256d,
+};
 use std::collections::VecDeque;
 
 use MsgKind::{Block, CmpctBlock, GetData, GetDataCmpct, Headers, Inv, SendCmpctOff, SendCmpctOn};
@@ -43,7 +45,8 @@ fn cost(size: u64) -> SimDuration {
 /// A tree holding only the history: `HISTORY_LEN` blocks at `BITS`, one
 /// `SPACING` apart, ending at the start tip.
 fn history() -> BlockTree {
-    let mut tree = BlockTree::new(vec![RuleSchedule::constant(ConsensusParams::mainnet(), Box::new(BitcoinRetarget))]);
+    let mut tree =
+        BlockTree::new(vec![RuleSchedule::constant(ConsensusParams::mainnet(), Box::new(BitcoinRetarget))]);
     let header = |prev: BlockHash, i: u32| Header {
         version: 0x2000_0000,
         prev_hash: prev,
@@ -728,7 +731,10 @@ fn invalid_block_and_its_child_are_never_connected_or_relayed() {
     let s = net.start();
     let bad = net.add(s, BLOCK_BYTES, Some(WRONG_BITS));
     let child = net.block(bad);
-    assert!(matches!(net.tree.verdict(bad, RulesId::DEFAULT), Err(BlockError::BadDiffBits { got: WRONG_BITS, .. })));
+    assert!(matches!(
+        net.tree.verdict(bad, RulesId::DEFAULT),
+        Err(BlockError::BadDiffBits { got: WRONG_BITS, .. })
+    ));
     assert!(net.tree.verdict(child, RulesId::DEFAULT).is_err());
 
     // Its own miner does not validate or announce it.

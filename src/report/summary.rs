@@ -34,6 +34,10 @@ pub struct Summary {
     /// After the first hash-rate event: main-chain blocks until the mean of
     /// the last 144 intervals is within 10 % of the target again.
     pub recovery_blocks: Option<u64>,
+    /// Chain splits between groups running different rules (`splits.csv`).
+    pub chain_splits: u64,
+    /// Deepest split: the most blocks the shorter branch of a split holds.
+    pub max_split_depth: u32,
     /// Median over (main-chain block, node) pairs of the time from discovery to
     /// the node holding the block validated (the miner's node left out).
     pub prop_median_s: Option<f64>,
@@ -120,7 +124,7 @@ pub fn summarize(scenario: &str, out: &RunOutput) -> Summary {
         }
         None => super::txs::TxSummary::default(),
     };
-    summarize_with(scenario, out, tx, &super::pools::pool_rows(out))
+    summarize_with(scenario, out, tx, &super::pools::pool_rows(out), &super::splits::split_rows(out))
 }
 
 /// The summary with transaction figures and per-miner rows already computed.
@@ -129,6 +133,7 @@ pub(crate) fn summarize_with(
     out: &RunOutput,
     tx: super::txs::TxSummary,
     pools: &[super::pools::PoolRow],
+    splits: &[super::splits::SplitRow],
 ) -> Summary {
     let w = &out.world;
     let tree = w.tree();
@@ -166,6 +171,8 @@ pub(crate) fn summarize_with(
             .then(|| tree.get(best).found_at.since(start_found).as_secs_f64() / main_mined.len() as f64),
         interval_cv: super::events::coefficient_of_variation(&super::events::intervals_s(tree, &main_mined)),
         recovery_blocks,
+        chain_splits: splits.len() as u64,
+        max_split_depth: splits.iter().map(|s| s.depth).max().unwrap_or(0),
         prop_median_s: q(0.5),
         prop_mean_s: m.propagation_mean_s(),
         prop_p10_s: q(0.1),

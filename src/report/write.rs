@@ -2,6 +2,7 @@
 //! into place when every file is complete.
 
 use super::pools::{PoolRow, pool_rows};
+use super::splits::split_rows;
 use super::summary::{Summary, main_chain_flags, summarize_with};
 use super::txs::{
     BandRow, Confirmations, TxSummary, band_rows, block_fees, mempool_rows, tx_rows, tx_summary,
@@ -100,7 +101,8 @@ pub fn write_run(
     let conf = w.txs().map(|txw| Confirmations::new(w.tree(), txw, w.best_block()));
     let tx = conf.as_ref().map_or_else(TxSummary::default, |c| tx_summary(out, c));
     let pools = pool_rows(out);
-    let summary = summarize_with(&config.name, out, tx, &pools);
+    let splits = split_rows(out);
+    let summary = summarize_with(&config.name, out, tx, &pools, &splits);
     write_csv(&tmp.join("summary.csv"), std::iter::once(&summary))?;
     write_csv(&tmp.join("pools.csv"), pools.iter())?;
     write_csv(&tmp.join("blocks.csv"), block_rows(out).iter())?;
@@ -108,6 +110,9 @@ pub fn write_run(
     write_csv(&tmp.join("difficulty.csv"), difficulty_rows(out).iter())?;
     if !config.events.is_empty() {
         write_csv(&tmp.join("events.csv"), super::events::event_rows(out).iter())?;
+    }
+    if !config.node_groups.is_empty() {
+        write_csv(&tmp.join("splits.csv"), splits.iter())?;
     }
     let mut bands = Vec::new();
     if let (Some(tc), Some(conf)) = (&config.transactions, &conf) {
@@ -142,6 +147,8 @@ impl Row for Summary {
         "interval_mean_s",
         "interval_cv",
         "recovery_blocks",
+        "chain_splits",
+        "max_split_depth",
         "prop_median_s",
         "prop_mean_s",
         "prop_p10_s",
@@ -543,6 +550,22 @@ mod tests {
             recovery_blocks: None,
             blocks_orphaned: None,
             heal_reorg_depth: None,
+        });
+        columns_match(super::super::splits::SplitRow {
+            split: 0,
+            height: 0,
+            fork_hash: String::new(),
+            found_s: 0.0,
+            accepting: String::new(),
+            rejecting: String::new(),
+            new_length: 0,
+            old_length: 0,
+            new_nodes: 0,
+            old_nodes: 0,
+            new_hash_share: 0.0,
+            old_hash_share: 0.0,
+            healed: false,
+            depth: 0,
         });
         columns_match(CompactRow { node: 0, attempts: 0, complete: 0, fetched_txs: 0 });
         columns_match(crate::report::txs::tests_support::tx_row());

@@ -36,7 +36,8 @@ pub(crate) fn lower(raw: RawScenario, ctx: &Ctx<'_>, dir: &Path) -> Result<Confi
     let with_transactions = raw.transactions.is_some();
     let mut mining =
         lower_mining::lower(ctx, raw.mining, network.nodes, nodes_span.as_ref(), with_transactions)?;
-    let (consensus, node_groups) = lower_consensus::lower(ctx, raw.consensus, raw.node_group, &mining.miners)?;
+    let (consensus, node_groups) =
+        lower_consensus::lower(ctx, raw.consensus, raw.node_group, &mining.miners)?;
     let blocks = lower_blocks(ctx, raw.blocks, &consensus, &node_groups, with_transactions)?;
     mining.relay_network = lower_mining::lower_relay_network(ctx, raw.relay_network, &mining.miners)?;
     let transactions = lower_transactions::lower(ctx, raw.transactions, network.nodes, dir)?;
@@ -176,7 +177,8 @@ fn lower_blocks(
         )?,
     };
     let weight = block_weight(&blocks);
-    let group_rules = groups.iter().flat_map(|g| std::iter::once(&g.rules).chain(g.activation.iter().map(|a| &a.rules)));
+    let group_rules =
+        groups.iter().flat_map(|g| std::iter::once(&g.rules).chain(g.activation.iter().map(|a| &a.rules)));
     let limit = std::iter::once(&consensus.rules)
         .chain(consensus.activation.iter().map(|a| &a.rules))
         .chain(group_rules)

@@ -111,7 +111,13 @@ fn lower_rules(ctx: &Ctx<'_>, prefix: &str, raw: &RawConsensus) -> Result<Rules,
             4_000_000_000,
             4_000_000,
         )?,
-        halving_interval: ctx.int(&key("halving_interval"), &raw.halving_interval, 1u32, u32::MAX, 210_000)?,
+        halving_interval: ctx.int(
+            &key("halving_interval"),
+            &raw.halving_interval,
+            1u32,
+            u32::MAX,
+            210_000,
+        )?,
         initial_subsidy_sat: ctx.int(
             &key("initial_subsidy_sat"),
             &raw.initial_subsidy_sat,
@@ -133,10 +139,19 @@ fn lower_rules(ctx: &Ctx<'_>, prefix: &str, raw: &RawConsensus) -> Result<Rules,
 /// The difficulty algorithm and its settings. A setting of another algorithm is an error that
 /// names the algorithm it belongs to, and so is `clamp_factor` with an algorithm that does not
 /// retarget as Bitcoin does.
-fn lower_difficulty(ctx: &Ctx<'_>, prefix: &str, raw: &RawConsensus) -> Result<DifficultyName, ScenarioError> {
+fn lower_difficulty(
+    ctx: &Ctx<'_>,
+    prefix: &str,
+    raw: &RawConsensus,
+) -> Result<DifficultyName, ScenarioError> {
     let key = |k: &str| format!("{prefix}.{k}");
-    let kind =
-        ctx.choice(&key("difficulty"), &raw.difficulty, &DIFFICULTIES, difficulty_name, DifficultyKind::Bitcoin)?;
+    let kind = ctx.choice(
+        &key("difficulty"),
+        &raw.difficulty,
+        &DIFFICULTIES,
+        difficulty_name,
+        DifficultyKind::Bitcoin,
+    )?;
     let here = format!("difficulty = \"{}\"", difficulty_name(&kind));
     if kind != DifficultyKind::Asert {
         ctx.absent(&key("asert_half_life_s"), &raw.asert_half_life_s, "difficulty = \"asert\"", &here)?;
@@ -148,7 +163,13 @@ fn lower_difficulty(ctx: &Ctx<'_>, prefix: &str, raw: &RawConsensus) -> Result<D
         DifficultyKind::Bitcoin => DifficultyName::Bitcoin,
         DifficultyKind::BitcoinBip94 => DifficultyName::BitcoinBip94,
         DifficultyKind::Asert => DifficultyName::Asert {
-            half_life_s: ctx.int(&key("asert_half_life_s"), &raw.asert_half_life_s, 1u32, 1_000_000_000, 172_800)?,
+            half_life_s: ctx.int(
+                &key("asert_half_life_s"),
+                &raw.asert_half_life_s,
+                1u32,
+                1_000_000_000,
+                172_800,
+            )?,
         },
         DifficultyKind::BchCw144 => DifficultyName::BchCw144,
         DifficultyKind::BchEda => DifficultyName::BchEda,
@@ -172,7 +193,8 @@ fn inherit(base: &RawConsensus, over: &RawConsensus) -> RawConsensus {
         over.clone().or_else(|| base.clone())
     }
     let own_algorithm = over.difficulty.is_some();
-    let algorithm_setting = |over: &Opt<_>, base: &Opt<_>| if own_algorithm { over.clone() } else { pick(over, base) };
+    let algorithm_setting =
+        |over: &Opt<_>, base: &Opt<_>| if own_algorithm { over.clone() } else { pick(over, base) };
     RawConsensus {
         block_interval_s: pick(&over.block_interval_s, &base.block_interval_s),
         difficulty: pick(&over.difficulty, &base.difficulty),
@@ -221,7 +243,8 @@ fn lower_activations(
 ) -> Result<Vec<(Activation, Located)>, ScenarioError> {
     let Some(list) = list else { return Ok(Vec::new()) };
     if list.get_ref().len() > MAX_ACTIVATIONS {
-        let message = format!("at most {MAX_ACTIVATIONS} activations are allowed, got {}", list.get_ref().len());
+        let message =
+            format!("at most {MAX_ACTIVATIONS} activations are allowed, got {}", list.get_ref().len());
         return Err(ctx.err(&format!("{prefix}.activation"), Some(&list.span()), message));
     }
     let mut rules_raw = base.clone();
@@ -231,7 +254,8 @@ fn lower_activations(
         let span = table.span();
         let raw = &table.get_ref().0;
         let height_key = format!("{here}.height");
-        let given = ctx.required(&height_key, &raw.height, Some(&span), "the first height the new rules judge")?;
+        let given =
+            ctx.required(&height_key, &raw.height, Some(&span), "the first height the new rules judge")?;
         let height = ctx.int(&height_key, &raw.height, 1u32, 100_000_000, 0)?;
         if let Some((last, _)) = out.last()
             && height <= last.height
@@ -244,10 +268,12 @@ fn lower_activations(
             return Err(ctx.err(&height_key, Some(&given.span()), message));
         }
         let set_key = format!("{here}.set");
-        let set = ctx.required(&set_key, &raw.set, Some(&span), "a table of the [consensus] keys that change")?;
+        let set =
+            ctx.required(&set_key, &raw.set, Some(&span), "a table of the [consensus] keys that change")?;
         let set_raw = &set.get_ref().0;
         if let Some(v) = &set_raw.start_height {
-            let message = "the start height belongs to [consensus] alone; an activation changes rules above it";
+            let message =
+                "the start height belongs to [consensus] alone; an activation changes rules above it";
             return Err(ctx.err(&format!("{set_key}.start_height"), Some(&v.span()), message));
         }
         if let Some(v) = &set_raw.activation {
@@ -325,16 +351,24 @@ fn lower_groups(
         let mut pools = Vec::new();
         if let Some(list) = &raw.pools {
             if matches!(miners, MinersConfig::EveryNode { .. }) {
-                let message = "names pools, but every node mines (mining.every_node); put miners in groups with share";
+                let message =
+                    "names pools, but every node mines (mining.every_node); put miners in groups with share";
                 return Err(ctx.err(&key("pools"), Some(&list.span()), message));
             }
             for p in list.get_ref() {
                 let Some(index) = pool_names.iter().position(|n| *n == p.get_ref().as_str()) else {
-                    let message = format!("names {:?}, which is not a pool; pools: {}", p.get_ref(), pool_names.join(", "));
+                    let message = format!(
+                        "names {:?}, which is not a pool; pools: {}",
+                        p.get_ref(),
+                        pool_names.join(", ")
+                    );
                     return Err(ctx.err(&key("pools"), Some(&p.span()), message));
                 };
                 if let Some(j) = pool_group[index] {
-                    let message = format!("pool {:?} is already in node_group[{j}]; a pool runs one set of rules", p.get_ref());
+                    let message = format!(
+                        "pool {:?} is already in node_group[{j}]; a pool runs one set of rules",
+                        p.get_ref()
+                    );
                     return Err(ctx.err(&key("pools"), Some(&p.span()), message));
                 }
                 pool_group[index] = Some(i);
@@ -350,7 +384,8 @@ fn lower_groups(
             None => (RawConsensus::default(), None),
         };
         if let Some(v) = &own.start_height {
-            let message = "the start height belongs to [consensus] alone: every group starts from the same history";
+            let message =
+                "the start height belongs to [consensus] alone: every group starts from the same history";
             return Err(ctx.err(&key("consensus.start_height"), Some(&v.span()), message));
         }
         if no_rules(&own) && own.activation.is_none() {
@@ -375,7 +410,11 @@ fn lower_groups(
 /// powLimit below height N, which at any realistic hash rate is a flood of instant blocks, so a
 /// start height that leaves its window short is an error; cw-144 only keeps the start difficulty
 /// until its window exists.
-fn lower_start_height(ctx: &Ctx<'_>, raw: &RawConsensus, schedules: &[Schedule<'_>]) -> Result<u32, ScenarioError> {
+fn lower_start_height(
+    ctx: &Ctx<'_>,
+    raw: &RawConsensus,
+    schedules: &[Schedule<'_>],
+) -> Result<u32, ScenarioError> {
     let window_blocks = |d: &DifficultyName| match d {
         DifficultyName::BchCw144 => BchCw144::HISTORY_BLOCKS,
         DifficultyName::Lwma { window } => window + 1,

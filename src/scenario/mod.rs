@@ -35,6 +35,8 @@ mod resolved_transactions;
 mod tests;
 #[cfg(test)]
 mod tests_errors;
+#[cfg(test)]
+mod tests_rules;
 
 use std::path::Path;
 

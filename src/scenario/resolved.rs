@@ -18,8 +18,9 @@ use std::fmt::Write;
 use sha2::{Digest, Sha256};
 
 use super::config::{
-    Activation, Config, DifficultyName, EventAction, EventTrigger, HashChange, JitterConfig, MinersConfig, NetworkConfig,
-    PartitionSide, PoolChange, PoolConfig, StopConfig, StrategyName, Rules, TimelineEvent, TopologyConfig,
+    Activation, Config, DifficultyName, EventAction, EventTrigger, HashChange, JitterConfig, MinersConfig,
+    NetworkConfig, PartitionSide, PoolChange, PoolConfig, Rules, StopConfig, StrategyName, TimelineEvent,
+    TopologyConfig,
 };
 use super::lower_mining::BPS_PER_MBPS;
 use super::names::{
@@ -201,7 +202,8 @@ fn write_consensus(out: &mut String, config: &Config) {
 /// A rule set's keys: all of them, or (after `prev`) those that differ from `prev`'s. A changed
 /// algorithm is written with all its settings, since they are not inherited across algorithms.
 fn write_rules(out: &mut String, rules: &Rules, prev: Option<&Rules>) {
-    let new_algorithm = prev.is_none_or(|p| difficulty_kind(&p.difficulty) != difficulty_kind(&rules.difficulty));
+    let new_algorithm =
+        prev.is_none_or(|p| difficulty_kind(&p.difficulty) != difficulty_kind(&rules.difficulty));
     let differs = |f: fn(&Rules) -> u64| prev.is_none_or(|p| f(p) != f(rules));
     if differs(|r| u64::from(r.block_interval_s)) {
         key(out, "block_interval_s", rules.block_interval_s);
@@ -211,7 +213,9 @@ fn write_rules(out: &mut String, rules: &Rules, prev: Option<&Rules>) {
     }
     let settings_changed = prev.is_none_or(|p| p.difficulty != rules.difficulty);
     match rules.difficulty {
-        DifficultyName::Asert { half_life_s } if settings_changed => key(out, "asert_half_life_s", half_life_s),
+        DifficultyName::Asert { half_life_s } if settings_changed => {
+            key(out, "asert_half_life_s", half_life_s)
+        }
         DifficultyName::Lwma { window } if settings_changed => key(out, "lwma_window", window),
         _ => {}
     }

@@ -47,7 +47,8 @@ fn scenarios_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
 }
 
-const SHIPPED: [&str; 5] = ["quickstart", "bitcoin-2015", "bitcoin-2019", "bench-10k", "ideal-stale"];
+const SHIPPED: [&str; 6] =
+    ["quickstart", "bitcoin-2015", "bitcoin-2019", "bench-10k", "ideal-stale", "blocksize-fork"];
 
 fn shipped(name: &str) -> Config {
     let path = scenarios_dir().join(format!("{name}.toml"));

@@ -5,7 +5,9 @@
 //! example, adding a pool does not move every node's region.
 
 use super::txs::TxSetup;
-use super::{BlockShape, EPOCH_UNIX_S, Filler, HEADER_VERSION, NodeNet, StopRule, Stream, TxWorld, World, tx_count};
+use super::{
+    BlockShape, EPOCH_UNIX_S, Filler, HEADER_VERSION, NodeNet, StopRule, Stream, TxWorld, World, tx_count,
+};
 use crate::chain::{BlockTree, NewBlock, Origin, RulesId};
 use crate::consensus::BlockId;
 use crate::consensus::{
@@ -21,8 +23,8 @@ use crate::net::{
 };
 use crate::node::{Nodes, RelaySettings, TxRelay};
 use crate::scenario::{
-    Activation, Config, DifficultyName, EventAction, JitterConfig, MinersConfig, NetworkPresetName, PoolChange,
-    PoolConfig, Rules, StrategyName, TopologyConfig, TransactionsConfig, TxRelayMode,
+    Activation, Config, DifficultyName, EventAction, JitterConfig, MinersConfig, NetworkPresetName,
+    PoolChange, PoolConfig, Rules, StrategyName, TopologyConfig, TransactionsConfig, TxRelayMode,
 };
 use crate::sim::{EventQueue, SimDuration, Streams};
 
@@ -157,6 +159,9 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
         content_rng: streams.stream(Stream::BlockContent, 0),
         generation: 0,
         filler: filler(config),
+        rule_names: std::iter::once(crate::scenario::DEFAULT_RULES_NAME.to_string())
+            .chain(config.node_groups.iter().map(|g| g.name.clone()))
+            .collect(),
         txw,
         txrelay,
         tx_actions: Vec::new(),
@@ -312,14 +317,20 @@ struct StartTip {
 /// is anchored at the first simulated block: its parent is the start tip and its reference
 /// nBits are the start tip's. ASERT activated later is anchored at the block below its
 /// activation height, on whichever branch it extends.
-fn difficulty_algorithm(difficulty: &DifficultyName, from_height: u32, start: StartTip) -> Box<dyn DifficultyAlgorithm> {
+fn difficulty_algorithm(
+    difficulty: &DifficultyName,
+    from_height: u32,
+    start: StartTip,
+) -> Box<dyn DifficultyAlgorithm> {
     match *difficulty {
         DifficultyName::Bitcoin => Box::new(BitcoinRetarget),
         DifficultyName::BitcoinBip94 => Box::new(BitcoinBip94),
         DifficultyName::Asert { half_life_s } if from_height == 0 => {
             Box::new(Asert::new(start.height, start.time_s, start.bits, i64::from(half_life_s)))
         }
-        DifficultyName::Asert { half_life_s } => Box::new(Asert::activated_at(from_height, i64::from(half_life_s))),
+        DifficultyName::Asert { half_life_s } => {
+            Box::new(Asert::activated_at(from_height, i64::from(half_life_s)))
+        }
         DifficultyName::BchCw144 => Box::new(BchCw144),
         DifficultyName::BchEda => Box::new(BchEda),
         DifficultyName::Lwma { window } => Box::new(Lwma::new(window)),
@@ -441,7 +452,11 @@ fn filler(config: &Config) -> Filler {
         return Filler::Full { witness_fraction: b.witness_fraction, mean_tx_bytes: b.mean_tx_bytes };
     }
     let weight = (b.size_bytes as f64 * (4.0 - 3.0 * b.witness_fraction)).round() as u64;
-    Filler::Fixed(BlockShape { size_bytes: b.size_bytes, weight, tx_count: tx_count(b.size_bytes, b.mean_tx_bytes) })
+    Filler::Fixed(BlockShape {
+        size_bytes: b.size_bytes,
+        weight,
+        tx_count: tx_count(b.size_bytes, b.mean_tx_bytes),
+    })
 }
 
 /// A miner and, for pools, the settings of its node.

@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests.
 
+use powsim::report::{RunMeta, write_run};
 use powsim::scenario::{self, Config};
 use powsim::world::{RunOutput, simulate};
 use std::path::{Path, PathBuf};
@@ -22,6 +23,27 @@ pub fn temp_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Runs `config` (parsed from `text`) with `seed`, writes the result into `dir` as `powsim run`
+/// does (with `graph.csv` and `nodes.csv` when `write_graph`) and returns every file written.
+pub fn run_files(
+    dir: &Path,
+    config: &Config,
+    text: &str,
+    seed: u64,
+    write_graph: bool,
+) -> Vec<(String, Vec<u8>)> {
+    let out = run(config, seed);
+    let meta = RunMeta {
+        scenario_file: "test.toml".into(),
+        scenario_sha256: scenario::digest_hex(text.as_bytes()),
+        overrides: vec![],
+        resolved_toml: scenario::resolved_toml(config),
+        write_graph,
+    };
+    write_run(dir, config, &meta, &out).unwrap();
+    dir_contents(dir)
 }
 
 /// Every file under `dir` with its bytes, sorted by relative path.

@@ -1,21 +1,9 @@
 //! Determinism is a contract: same scenario and seed, same bytes.
 
-use crate::common::{SMALL, config, dir_contents, run, temp_dir};
-use powsim::report::{RunMeta, write_run};
-use powsim::scenario;
+use crate::common::{SMALL, config, run, run_files, temp_dir};
 
 fn write(dir: &std::path::Path, seed: u64, overrides: &[&str]) -> Vec<(String, Vec<u8>)> {
-    let c = config(SMALL, overrides);
-    let out = run(&c, seed);
-    let meta = RunMeta {
-        scenario_file: "small.toml".into(),
-        scenario_sha256: scenario::digest_hex(SMALL.as_bytes()),
-        overrides: vec![],
-        resolved_toml: scenario::resolved_toml(&c),
-        write_graph: true,
-    };
-    write_run(dir, &c, &meta, &out).unwrap();
-    dir_contents(dir)
+    run_files(dir, &config(SMALL, overrides), SMALL, seed, true)
 }
 
 #[test]
@@ -61,18 +49,7 @@ fn timeline_events_and_skewed_clocks_are_deterministic() {
                 [[events]]\nkind = \"latency\"\nat_s = 15000\nregion = \"EU\"\nlatency_scale = 4\nduration_s = 4000\n";
     let c = config(text, &[]);
     let base = temp_dir("timeline-determinism");
-    let files = |sub: &str| {
-        let out = run(&c, 5);
-        let meta = RunMeta {
-            scenario_file: "timeline.toml".into(),
-            scenario_sha256: scenario::digest_hex(text.as_bytes()),
-            overrides: vec![],
-            resolved_toml: scenario::resolved_toml(&c),
-            write_graph: false,
-        };
-        write_run(&base.join(sub), &c, &meta, &out).unwrap();
-        dir_contents(&base.join(sub))
-    };
+    let files = |sub: &str| run_files(&base.join(sub), &c, text, 5, false);
     let (a, b) = (files("a"), files("b"));
     assert!(a.iter().any(|(f, _)| f == "events.csv"));
     assert_eq!(a, b);

@@ -104,7 +104,10 @@ fn bitcoin_style_algorithms_cross_retargets() {
         let out = run_with(algorithm, &["consensus.retarget_interval=20"], 2);
         assert_all_valid(&out, algorithm);
         assert!(main_chain_bits(&out).len() > 5, "{algorithm}: the difficulty should move at retargets");
-        assert_eq!(out.world.tree().params_at(RulesId::DEFAULT, 0).enforce_bip94, algorithm == "bitcoin-bip94");
+        assert_eq!(
+            out.world.tree().params_at(RulesId::DEFAULT, 0).enforce_bip94,
+            algorithm == "bitcoin-bip94"
+        );
     }
 }
 
@@ -175,7 +178,11 @@ fn history_holds_each_algorithm_window() {
         let tree = out.world.tree();
         assert_eq!(tree.history_len(), want, "{algorithm}");
         let start = tree.get(tree.start_tip()).header.bits;
-        let first = tree.next_bits(RulesId::DEFAULT, tree.start_tip(), i64::from(tree.get(tree.start_tip()).header.time) + 600);
+        let first = tree.next_bits(
+            RulesId::DEFAULT,
+            tree.start_tip(),
+            i64::from(tree.get(tree.start_tip()).header.time) + 600,
+        );
         let (a, b) = (
             powsim::consensus::decode_compact(start).target,
             powsim::consensus::decode_compact(first).target,

@@ -7,5 +7,6 @@ mod difficulty;
 mod events;
 mod golden;
 mod invariants;
+mod rules;
 mod transactions;
 mod validation;

@@ -2,12 +2,12 @@
 //! final chain, determinism of every output file, and agreement of the two
 //! relay fidelities.
 
-use crate::common::{config, dir_contents, run, temp_dir};
+use crate::common::{config, run, run_files, temp_dir};
 use powsim::chain::{BlockTree, RulesId};
 use powsim::consensus::{BlockId, block_subsidy};
 use powsim::mempool::{Input, TxId};
-use powsim::report::{RunMeta, main_chain_flags, summarize, write_run};
-use powsim::scenario::{self, Config};
+use powsim::report::{main_chain_flags, summarize};
+use powsim::scenario::Config;
 use powsim::world::RunOutput;
 use std::collections::BTreeMap;
 
@@ -66,7 +66,10 @@ fn check_conservation(out: &RunOutput) {
         let txs = txw.block_txs(b);
         let fees: u64 = txs.iter().map(|&t| txw.arena.get(t).fee_sat).sum();
         assert_eq!(rec.fees_sat, fees, "block {b:?} claims the fees its transactions pay");
-        assert_eq!(rec.coinbase_sat, block_subsidy(rec.height, tree.params_at(RulesId::DEFAULT, rec.height)) + fees);
+        assert_eq!(
+            rec.coinbase_sat,
+            block_subsidy(rec.height, tree.params_at(RulesId::DEFAULT, rec.height)) + fees
+        );
         assert_eq!(rec.tx_count as usize, txs.len() + 1);
         for (i, &t) in txs.iter().enumerate() {
             assert!(position.insert(t, (rec.height, i)).is_none(), "{t:?} confirmed twice");
@@ -105,18 +108,8 @@ fn full_relay_conserves_transactions_and_fees() {
 fn transaction_runs_are_deterministic() {
     let c = busy("fast", 40, 1.0);
     let base = temp_dir("tx-determinism");
-    let meta = RunMeta {
-        scenario_file: "busy.toml".into(),
-        scenario_sha256: scenario::digest_hex(b"busy"),
-        overrides: vec![],
-        resolved_toml: scenario::resolved_toml(&c),
-        write_graph: false,
-    };
-    let mut files = Vec::new();
-    for name in ["a", "b"] {
-        write_run(&base.join(name), &c, &meta, &run(&c, 9)).unwrap();
-        files.push(dir_contents(&base.join(name)));
-    }
+    let files: Vec<_> =
+        ["a", "b"].iter().map(|name| run_files(&base.join(name), &c, "busy", 9, false)).collect();
     let names: Vec<&str> = files[0].iter().map(|f| f.0.as_str()).collect();
     for f in ["txs.csv", "mempool.csv", "conf_by_feerate.csv", "compact.csv"] {
         assert!(names.contains(&f), "{f} is written: {names:?}");

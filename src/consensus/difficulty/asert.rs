@@ -69,7 +69,10 @@ impl Asert {
     /// half-life is not positive or the activation height is below 2 (the anchor needs a parent).
     pub fn activated_at(activation_height: u32, half_life_s: i64) -> Asert {
         assert!(half_life_s > 0, "ASERT half-life must be positive, got {half_life_s}");
-        assert!(activation_height >= 2, "ASERT's anchor needs a parent; activation height {activation_height}");
+        assert!(
+            activation_height >= 2,
+            "ASERT's anchor needs a parent; activation height {activation_height}"
+        );
         Asert { anchor: Anchor::AtHeight(activation_height - 1), half_life_s }
     }
 
