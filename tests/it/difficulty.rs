@@ -207,3 +207,50 @@ fn short_chains_fall_back_without_panicking() {
         assert!(s.blocks_main >= 200, "{algorithm}");
     }
 }
+
+/// ASERT's response to a hash-rate shock follows its formula. Halving the hash rate at a block
+/// leaves the target T₀ too low: blocks come every 2·600·T₀/T s, the chain falls behind its
+/// schedule, and the target grows by 2^(delay/τ). In expectation u = T/T₀ obeys
+/// du/dn = ln 2 · (600/τ) · (2 − u) per block, so u_n = 2 − 2^(−n/h) with h = τ/600 blocks: the
+/// gap to the new equilibrium halves every half-life. The random delays scatter one seed's
+/// log₂ u by about 2/√h after h blocks, so the check uses long half-lives (100 and 200 blocks;
+/// Bitcoin Cash's is 288) and the geometric mean of u over 16 seeds, after 100, 200 and 400
+/// blocks, within 6 % of the formula.
+#[test]
+fn asert_recovers_from_a_hash_rate_shock_with_its_half_life() {
+    const SHOCK_HEIGHT: u32 = 2066;
+    const AFTER: [u32; 3] = [100, 200, 400];
+    let mean_u = |half_life_blocks: u32| -> Vec<f64> {
+        let tau = format!("consensus.asert_half_life_s={}", half_life_blocks * 600);
+        let event = format!("[[events]]\nkind = \"hashrate\"\nat_height = {SHOCK_HEIGHT}\nscale = 0.5\n");
+        let c = config(&format!("{BASE}{event}"), &["consensus.difficulty=asert", &tau, "stop.blocks=455"]);
+        let seeds = 16u32;
+        let mut sums = [0.0; AFTER.len()];
+        for seed in 1..=seeds {
+            let out = run(&c, u64::from(seed));
+            let tree = out.world.tree();
+            let main = main_chain_flags(tree, out.world.best_block());
+            let target_at = |height: u32| {
+                let found = tree.iter().find(|(id, r)| main[id.index()] && r.height == height);
+                let (_, rec) = found.expect("the main chain reaches the height");
+                powsim::consensus::decode_compact(rec.header.bits).target.to_f64()
+            };
+            let t0 = target_at(SHOCK_HEIGHT);
+            for (sum, n) in sums.iter_mut().zip(AFTER) {
+                *sum += (target_at(SHOCK_HEIGHT + 1 + n) / t0).ln();
+            }
+        }
+        sums.iter().map(|s| (s / f64::from(seeds)).exp()).collect()
+    };
+    for half_life in [100, 200] {
+        let got = mean_u(half_life);
+        let expect: Vec<f64> =
+            AFTER.iter().map(|&n| 2.0 - 2f64.powf(-f64::from(n) / f64::from(half_life))).collect();
+        println!(
+            "asert half-life {half_life} blocks: T/T0 after {AFTER:?} blocks = {got:.3?}, formula {expect:.3?}"
+        );
+        for (g, e) in got.iter().zip(&expect) {
+            assert!((g / e - 1.0).abs() < 0.06, "half-life {half_life}: {got:?} against {expect:?}");
+        }
+    }
+}
