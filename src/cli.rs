@@ -1,9 +1,11 @@
-//! Command-line interface: `run`, `validate`, `scenarios`.
+//! Command-line interface: `run`, `validate`, `scenarios`, and the many-run subcommands of
+//! `experiments.rs` (`sweep`, `merge`, `compare`, `check`).
 //!
 //! Exit codes: 0 success; 1 an I/O or internal failure; 2 bad input (scenario,
 //! arguments, data files), with nothing written; 3 a run stopped by its event
 //! budget before its stop condition (its results are written and marked
-//! incomplete in the manifest).
+//! incomplete in the manifest); 4 `compare` found a `--fail-if` condition true, or `check`
+//! an expectation unmet.
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -29,6 +31,7 @@ macro_rules! say {
         }
     }};
 }
+pub(crate) use say;
 
 #[derive(Parser)]
 #[command(name = "powsim", version, about = "Deterministic simulator of proof-of-work networks")]
@@ -43,6 +46,14 @@ enum Command {
     Run(RunArgs),
     /// Check a scenario and print it with every default resolved.
     Validate(ValidateArgs),
+    /// Run a scenario's [sweep] grid over seeds, in parallel; write runs.csv and aggregate.csv.
+    Sweep(crate::experiments::SweepArgs),
+    /// Join the shard directories of one sweep into its runs.csv and aggregate.csv.
+    Merge(crate::experiments::MergeArgs),
+    /// Run a baseline and a variant on the same seeds and report paired differences.
+    Compare(crate::experiments::CompareArgs),
+    /// Run the scenarios of an expectations file and check their metrics' bounds.
+    Check(crate::experiments::CheckArgs),
     /// List the shipped scenarios.
     Scenarios {
         /// Directory to list.
@@ -89,9 +100,9 @@ struct ValidateArgs {
 }
 
 /// An error with the exit code it maps to.
-struct Failure {
-    code: u8,
-    error: anyhow::Error,
+pub(crate) struct Failure {
+    pub(crate) code: u8,
+    pub(crate) error: anyhow::Error,
 }
 
 impl From<anyhow::Error> for Failure {
@@ -111,6 +122,10 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Validate(args) => validate(args),
+        Command::Sweep(args) => crate::experiments::sweep(args),
+        Command::Merge(args) => crate::experiments::merge_shards(args),
+        Command::Compare(args) => crate::experiments::compare(args),
+        Command::Check(args) => crate::experiments::check(args),
         Command::Scenarios { dir } => list_scenarios(&dir),
     };
     match result {
@@ -231,9 +246,9 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
 }
 
 /// What one finished run hands back for the terminal.
-struct RunDone {
-    summary: Summary,
-    reason: StopReason,
+pub(crate) struct RunDone {
+    pub(crate) summary: Summary,
+    pub(crate) reason: StopReason,
     dir: PathBuf,
     /// Confirmation delay by fee-rate band (empty without transactions).
     bands: Vec<BandRow>,
@@ -241,7 +256,13 @@ struct RunDone {
     pools: Vec<PoolRow>,
 }
 
-fn run_one(config: &Config, meta: &RunMeta, seed: u64, dir: &Path, show: bool) -> Result<RunDone, Failure> {
+pub(crate) fn run_one(
+    config: &Config,
+    meta: &RunMeta,
+    seed: u64,
+    dir: &Path,
+    show: bool,
+) -> Result<RunDone, Failure> {
     let out = simulate_with_progress(config, seed, show)?;
     let Written { summary, bands, pools } =
         write_run(dir, config, meta, &out).map_err(|e| Failure { code: 1, error: e.into() })?;
@@ -277,7 +298,7 @@ const SHOW_PROGRESS_AFTER: Duration = Duration::from_secs(1);
 
 /// A progress bar with an ETA, drawn on stderr unless `hidden` (indicatif
 /// draws nothing when stderr is not a terminal).
-fn progress_bar(len: u64, hidden: bool, unit: &str) -> ProgressBar {
+pub(crate) fn progress_bar(len: u64, hidden: bool, unit: &str) -> ProgressBar {
     let target = if hidden { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr_with_hz(4) };
     let bar = ProgressBar::with_draw_target(Some(len), target);
     let template = format!("{{bar:40}} {{pos}}/{{len}} {unit}  elapsed {{elapsed}}  eta {{eta}}");

@@ -15,6 +15,8 @@
 //! - [`metrics`]: observers of propagation, forks and reorgs.
 //! - [`scenario`]: input boundary (TOML to validated config).
 //! - [`report`]: output boundary (CSV files, manifest).
+//! - [`sweep`]: many runs of a scenario: sweep grids, `runs.csv` and
+//!   `aggregate.csv`, shard merging, paired comparisons, expectation checks.
 //! - [`sim`]: the generic discrete-event engine.
 #![warn(missing_docs)]
 
@@ -28,5 +30,6 @@ pub mod node;
 pub mod report;
 pub mod scenario;
 pub mod sim;
+pub mod sweep;
 pub mod workload;
 pub mod world;

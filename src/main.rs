@@ -2,6 +2,7 @@
 //! and exit codes over the library.
 
 mod cli;
+mod experiments;
 
 fn main() -> std::process::ExitCode {
     cli::main()

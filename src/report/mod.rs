@@ -15,6 +15,8 @@ mod write;
 pub use events::{EventRow, RECOVERY_TOLERANCE, RECOVERY_WINDOW, event_rows, recovery_blocks};
 pub use pools::{Concentration, PoolRow, concentration, pool_rows};
 pub use splits::{SplitRow, split_rows};
-pub use summary::{STALE_RATE_EXCLUDED_HEIGHTS, Summary, main_chain_flags, summarize};
+pub use summary::{
+    STALE_RATE_EXCLUDED_HEIGHTS, Summary, main_chain_flags, summarize, summary_cells, summary_columns,
+};
 pub use txs::{BandRow, Confirmations, FEERATE_BANDS, TxSummary, band_rows, quantile, tx_summary};
 pub use write::{ReportError, RunMeta, Written, write_run};

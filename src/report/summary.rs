@@ -99,6 +99,22 @@ pub struct Summary {
     pub events: u64,
 }
 
+/// The columns of `summary.csv`.
+pub fn summary_columns() -> &'static [&'static str] {
+    <Summary as super::write::Row>::COLUMNS
+}
+
+/// The summary's columns with their cells, as `summary.csv` writes them.
+pub fn summary_cells(s: &Summary) -> Vec<(&'static str, String)> {
+    use super::write::Row;
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    w.serialize(s).expect("a summary serialises");
+    let bytes = w.into_inner().expect("in-memory CSV");
+    let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes.as_slice());
+    let record = r.records().next().expect("one row").expect("valid CSV");
+    Summary::COLUMNS.iter().copied().zip(record.iter().map(str::to_string)).collect()
+}
+
 /// For each block in the tree: is it on the chain ending at `tip`?
 pub fn main_chain_flags(tree: &BlockTree, tip: BlockId) -> Vec<bool> {
     let mut main = vec![false; tree.len()];

@@ -50,6 +50,9 @@ pub(crate) struct RawScenario {
     pub(crate) output: Opt<Table<RawOutput>>,
     pub(crate) events: Opt<Vec<Spanned<Table<RawEvent>>>>,
     pub(crate) node_group: Opt<Vec<Spanned<Table<RawNodeGroup>>>>,
+    /// A sweep's grid: read by `sweep`, not by a run, so anything is accepted here.
+    #[serde(rename = "sweep")]
+    pub(crate) _sweep: Option<de::IgnoredAny>,
 }
 
 /// One `[[node_group]]`.

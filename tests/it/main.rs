@@ -5,6 +5,7 @@ mod common;
 mod determinism;
 mod difficulty;
 mod events;
+mod experiments;
 mod golden;
 mod invariants;
 mod rules;
