@@ -88,6 +88,14 @@ struct RunArgs {
     /// Worker threads for several runs and for the parallel parts of one run (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Run even when the memory estimate exceeds the memory available, and replace an output
+    /// directory that is not a powsim result.
+    #[arg(long)]
+    force: bool,
+    /// Run each seed twice in this process and compare every output file byte for byte,
+    /// reporting the first difference (exit code 1 if any).
+    #[arg(long)]
+    check_determinism: bool,
 }
 
 #[derive(Args)]
@@ -117,8 +125,19 @@ impl From<ScenarioError> for Failure {
     }
 }
 
+/// Exit code of a process stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).
+pub(crate) const EXIT_INTERRUPTED: u8 = 130;
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Ctrl-C (or SIGTERM, as Slurm sends at a time limit) stops every run at its next check; the
+    // runs write what they have, marked incomplete. A second one ends the process at once.
+    let _ = ctrlc::set_handler(|| {
+        if powsim::sim::interrupted() {
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+        powsim::sim::interrupt();
+    });
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Validate(args) => validate(args),
@@ -172,6 +191,9 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
     };
     let first_seed = args.seed.unwrap_or(config.seed);
     let seeds: Vec<u64> = (0..args.runs).map(|i| first_seed.wrapping_add(i)).collect();
+    let parallel =
+        args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    check_memory(&[&config], parallel.min(seeds.len()), args.force)?;
     let dir_for = |seed: u64| match (&args.out, seeds.len()) {
         (Some(d), 1) => d.clone(),
         (Some(d), _) => d.join(format!("seed-{seed}")),
@@ -195,15 +217,25 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
         .num_threads(args.threads.unwrap_or(0))
         .build()
         .context("cannot start worker threads")?;
+    if args.force {
+        for &s in &seeds {
+            replace_foreign_dir(&dir_for(s))?;
+        }
+    }
     let results: Vec<Result<RunDone, Failure>> = if seeds.len() == 1 {
-        vec![pool.install(|| run_one(&config, &meta, seeds[0], &dir_for(seeds[0]), !args.quiet))]
+        vec![pool.install(|| {
+            let done = run_one(&config, &meta, seeds[0], &dir_for(seeds[0]), !args.quiet)?;
+            recheck(args.check_determinism, &config, &meta, seeds[0], &dir_for(seeds[0]), done)
+        })]
     } else {
         let bar = progress_bar(seeds.len() as u64, args.quiet, "runs");
         let out = pool.install(|| {
             seeds
                 .par_iter()
                 .map(|&s| {
-                    let r = run_one(&config, &meta, s, &dir_for(s), false);
+                    let r = run_one(&config, &meta, s, &dir_for(s), false).and_then(|done| {
+                        recheck(args.check_determinism, &config, &meta, s, &dir_for(s), done)
+                    });
                     bar.inc(1);
                     r
                 })
@@ -221,14 +253,21 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
         if summaries.is_empty() {
             (bands, pools) = (b, p);
         }
-        if reason == StopReason::EventBudget {
+        if reason == StopReason::Interrupted {
+            eprintln!(
+                "interrupted: seed {} stopped early; what it had is in {}, marked incomplete in its manifest",
+                summary.seed,
+                dir.display()
+            );
+            code = EXIT_INTERRUPTED;
+        } else if reason == StopReason::EventBudget {
             eprintln!(
                 "warning: seed {} stopped by its event budget (stop.max_events = {}) before its stop condition; results in {} are marked incomplete",
                 summary.seed,
                 config.stop.max_events,
                 dir.display()
             );
-            code = 3;
+            code = code.max(3);
         }
         if !args.quiet {
             eprintln!("wrote {}", dir.display());
@@ -243,6 +282,110 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
         }
     }
     Ok(code)
+}
+
+/// With `--check-determinism`: runs `seed` again into a hidden sibling of `dir` and compares
+/// every file; the first difference is an error.
+fn recheck(
+    on: bool,
+    config: &Config,
+    meta: &RunMeta,
+    seed: u64,
+    dir: &Path,
+    done: RunDone,
+) -> Result<RunDone, Failure> {
+    if !on || done.reason == StopReason::Interrupted {
+        return Ok(done);
+    }
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let again = dir.with_file_name(format!(".{name}.again"));
+    run_one(config, meta, seed, &again, false)?;
+    let difference = first_difference(dir, &again);
+    std::fs::remove_dir_all(&again).with_context(|| format!("cannot remove {}", again.display()))?;
+    match difference? {
+        None => {
+            eprintln!("deterministic: seed {seed} gave the same bytes in every file twice");
+            Ok(done)
+        }
+        Some(d) => Err(anyhow::anyhow!("not deterministic: seed {seed}, run twice, differs in {d}").into()),
+    }
+}
+
+/// The first difference between the files of two result directories, in file-name order.
+fn first_difference(a: &Path, b: &Path) -> Result<Option<String>, Failure> {
+    let names = |d: &Path| -> Result<Vec<String>, Failure> {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .with_context(|| format!("cannot list {}", d.display()))?
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect();
+        v.sort();
+        Ok(v)
+    };
+    let (na, nb) = (names(a)?, names(b)?);
+    if na != nb {
+        return Ok(Some(format!("the files written: {na:?} against {nb:?}")));
+    }
+    for n in na {
+        let (x, y) = (std::fs::read(a.join(&n)).context("read")?, std::fs::read(b.join(&n)).context("read")?);
+        if x == y {
+            continue;
+        }
+        // manifest.toml names its directory nowhere, so any difference is real.
+        let (lx, ly): (Vec<&[u8]>, Vec<&[u8]>) =
+            (x.split(|&c| c == b'\n').collect(), y.split(|&c| c == b'\n').collect());
+        let line = lx.iter().zip(&ly).position(|(p, q)| p != q).unwrap_or(lx.len().min(ly.len()));
+        let show = |l: &[&[u8]]| {
+            l.get(line).map_or("(end of file)".into(), |s| String::from_utf8_lossy(s).into_owned())
+        };
+        return Ok(Some(format!("{n}, line {}: {:?} against {:?}", line + 1, show(&lx), show(&ly))));
+    }
+    Ok(None)
+}
+
+/// Refuses, before anything runs, a run whose memory estimate (times the runs that go at once)
+/// exceeds the memory the machine has available, unless forced. Without a reading of the
+/// available memory (`/proc/meminfo`) nothing is refused.
+pub(crate) fn check_memory(configs: &[&Config], at_once: usize, force: bool) -> Result<(), Failure> {
+    let Some(e) =
+        configs.iter().map(|c| powsim::world::estimate_memory(c)).max_by(|a, b| a.bytes.total_cmp(&b.bytes))
+    else {
+        return Ok(());
+    };
+    let need = e.bytes * at_once.max(1) as f64;
+    let Some(available) = available_memory_bytes() else { return Ok(()) };
+    if need <= available || force {
+        return Ok(());
+    }
+    let gb = |b: f64| b / 1e9;
+    let message = format!(
+        "the run would need about {:.1} GB of memory by powsim's estimate ({} nodes, {} connections, {} blocks, {} transactions, {} mempools{}), more than the {:.1} GB available; shrink the scenario, run fewer at once (--threads), or pass --force",
+        gb(need),
+        e.nodes,
+        e.connections,
+        e.blocks,
+        e.transactions,
+        e.mempools,
+        if at_once > 1 { format!("; {at_once} runs at once") } else { String::new() },
+        gb(available)
+    );
+    Err(Failure { code: 2, error: anyhow::anyhow!(message) })
+}
+
+/// `MemAvailable` from `/proc/meminfo`, in bytes.
+fn available_memory_bytes() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024.0)
+}
+
+/// With `--force`, an output directory that is not a powsim result (no manifest) is removed
+/// so the run can take its place; a result directory is replaced as usual.
+fn replace_foreign_dir(dir: &Path) -> Result<(), Failure> {
+    if dir.is_dir() && !dir.join("manifest.toml").exists() {
+        std::fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
+    }
+    Ok(())
 }
 
 /// What one finished run hands back for the terminal.

@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Args;
 use rayon::prelude::*;
 
-use crate::cli::{Failure, progress_bar, run_one, say};
+use crate::cli::{EXIT_INTERRUPTED, Failure, progress_bar, run_one, say};
 use powsim::report::{RunMeta, summarize, summary_cells};
 use powsim::scenario::{self, Config};
 use powsim::sweep::{
@@ -62,6 +62,18 @@ pub struct ManyRuns {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Run even when the memory estimate exceeds the memory available.
+    #[arg(long)]
+    force: bool,
+}
+
+impl ManyRuns {
+    /// Refuses runs that would not fit in memory, `count` of them going at once at most.
+    fn check_memory(&self, configs: &[&Config], count: usize) -> Result<(), Failure> {
+        let threads =
+            self.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        crate::cli::check_memory(configs, threads.min(count), self.force)
+    }
 }
 
 /// One planned run, ready to go.
@@ -154,9 +166,11 @@ pub fn sweep(args: SweepArgs) -> Result<u8, Failure> {
         runs: jobs.len(),
         complete: false,
     };
+    let all: Vec<&Config> = configs.iter().map(|(c, _, _)| c).collect();
+    args.common.check_memory(&all, jobs.len())?;
     prepare_sweep_dir(&out, &manifest, args.resume)?;
     manifest.write(&out).map_err(io_failure)?;
-    let done = |j: &Job| out.join("runs").join(&j.id).join("manifest.toml").exists();
+    let done = |j: &Job| run_complete(&out.join("runs").join(&j.id));
     let todo: Vec<&Job> = jobs.iter().filter(|j| !(args.resume && done(j))).collect();
     if !args.common.quiet {
         eprintln!(
@@ -176,6 +190,9 @@ pub fn sweep(args: SweepArgs) -> Result<u8, Failure> {
     let results: Vec<Result<u8, Failure>> = pool.install(|| {
         todo.par_iter()
             .map(|j| {
+                if powsim::sim::interrupted() {
+                    return Ok(EXIT_INTERRUPTED);
+                }
                 let meta = RunMeta {
                     scenario_file: file.clone(),
                     scenario_sha256: scenario_sha256.clone(),
@@ -185,7 +202,11 @@ pub fn sweep(args: SweepArgs) -> Result<u8, Failure> {
                 };
                 let r = run_one(&j.config, &meta, j.seed, &out.join("runs").join(&j.id), false);
                 bar.inc(1);
-                r.map(|d| u8::from(d.reason == powsim::sim::StopReason::EventBudget) * 3)
+                r.map(|d| match d.reason {
+                    powsim::sim::StopReason::Interrupted => EXIT_INTERRUPTED,
+                    powsim::sim::StopReason::EventBudget => 3,
+                    _ => 0,
+                })
             })
             .collect()
     });
@@ -193,6 +214,13 @@ pub fn sweep(args: SweepArgs) -> Result<u8, Failure> {
     let mut code = 0;
     for r in results {
         code = code.max(r?);
+    }
+    if code == EXIT_INTERRUPTED {
+        eprintln!(
+            "interrupted: {} holds the runs finished so far; continue with the same command and --resume",
+            out.display()
+        );
+        return Ok(code);
     }
     let mut rows = Vec::with_capacity(jobs.len());
     let mut metrics = Vec::new();
@@ -218,6 +246,13 @@ pub fn sweep(args: SweepArgs) -> Result<u8, Failure> {
         eprintln!("wrote {}", out.display());
     }
     Ok(code)
+}
+
+/// True if `dir` holds a run that finished (its manifest says `complete = true`); a run cut
+/// short by an interruption or its event budget runs again on `--resume`.
+fn run_complete(dir: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(dir.join("manifest.toml")) else { return false };
+    text.parse::<toml::Table>().is_ok_and(|t| t.get("complete").and_then(toml::Value::as_bool) == Some(true))
 }
 
 /// A sweep writes into a new or empty directory, or (with `--resume`) into the directory of the
@@ -378,6 +413,7 @@ pub fn compare(args: CompareArgs) -> Result<u8, Failure> {
         });
     }
     let jobs: Vec<(usize, u64)> = (0..2).flat_map(|side| seeds.iter().map(move |&s| (side, s))).collect();
+    args.common.check_memory(&[&base, &variant], jobs.len())?;
     if !args.common.quiet {
         eprintln!(
             "powsim {}: compare {} against its variant on {} seeds",
@@ -403,6 +439,10 @@ pub fn compare(args: CompareArgs) -> Result<u8, Failure> {
     let mut cells = Vec::with_capacity(jobs.len());
     for r in results {
         cells.push(r?);
+    }
+    if powsim::sim::interrupted() {
+        eprintln!("interrupted: no comparison; the runs so far are in {}", out.display());
+        return Ok(EXIT_INTERRUPTED);
     }
     let metrics: Vec<String> = known.iter().map(|s| s.to_string()).collect();
     let (b, v) = cells.split_at(seeds.len());
@@ -530,6 +570,10 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
     let mut cells = Vec::with_capacity(jobs.len());
     for s in summaries {
         cells.push(s?);
+    }
+    if powsim::sim::interrupted() {
+        eprintln!("interrupted: no verdict");
+        return Ok(EXIT_INTERRUPTED);
     }
     let mut failed = 0;
     let mut total = 0;

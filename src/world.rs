@@ -7,11 +7,13 @@
 //! writes none; `build` takes a validated [`Config`].
 
 mod build;
+mod estimate;
 mod events;
 mod timeline;
 mod txs;
 
 pub use build::{BuildError, Built, consensus_params};
+pub use estimate::{MemoryEstimate, estimate_memory};
 pub use timeline::{EventRecord, Timeline};
 pub use txs::{Contents, MempoolSample, ReachModel, TxWorld, fate};
 

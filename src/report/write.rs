@@ -480,6 +480,7 @@ fn write_manifest(path: &Path, config: &Config, meta: &RunMeta, out: &RunOutput)
         crate::sim::StopReason::QueueEmpty => "queue-empty",
         crate::sim::StopReason::EventBudget => "event-budget",
         crate::sim::StopReason::TimeLimit => "time-limit",
+        crate::sim::StopReason::Interrupted => "interrupted",
     };
     let m = Manifest {
         powsim_version: env!("CARGO_PKG_VERSION"),
@@ -492,7 +493,10 @@ fn write_manifest(path: &Path, config: &Config, meta: &RunMeta, out: &RunOutput)
         stop_reason: reason,
         drain_cut_short: out.world.drain_cut_short(),
         sim_time_s: out.stats.end_time.as_secs_f64(),
-        complete: out.stats.reason != crate::sim::StopReason::EventBudget,
+        complete: !matches!(
+            out.stats.reason,
+            crate::sim::StopReason::EventBudget | crate::sim::StopReason::Interrupted
+        ),
     };
     let mut text = toml::to_string(&m).map_err(|e| fmt_err(e.to_string()))?;
     let resolved: toml::Table = toml::from_str(&meta.resolved_toml).map_err(|e| fmt_err(e.to_string()))?;

@@ -21,6 +21,10 @@ use super::raw::{Opt, RawNetwork, Table};
 /// Default peers per node of a random regular graph.
 const DEFAULT_DEGREE: u32 = 8;
 
+/// Most nodes a scenario may ask for. Whether a run that large fits the machine is for the
+/// memory estimate to say: `powsim run` refuses up front a run it expects not to fit.
+const MAX_NODES: u32 = 100_000_000;
+
 /// The network, and the span to blame for "too few nodes" errors.
 pub(crate) fn lower(
     ctx: &Ctx<'_>,
@@ -28,7 +32,7 @@ pub(crate) fn lower(
     dir: &Path,
 ) -> Result<(NetworkConfig, Option<Span>), ScenarioError> {
     let (raw, span) = open(table);
-    let nodes = ctx.int("network.nodes", &raw.nodes, 2u32, 1_000_000, 1000)?;
+    let nodes = ctx.int("network.nodes", &raw.nodes, 2u32, MAX_NODES, 1000)?;
     let preset =
         ctx.choice("network.preset", &raw.preset, &PRESETS, preset_name, NetworkPresetName::Bitcoin2019)?;
     let latency_ms = lower_latency(ctx, &raw, &preset)?;

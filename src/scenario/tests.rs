@@ -373,17 +373,17 @@ fn errors_display_as_file_line_key_message() {
         "quickstart.toml",
         Some(12),
         "network.nodes",
-        "must be an integer from 2 to 1000000, got 0",
+        "must be an integer from 2 to 100000000, got 0",
     );
     assert_eq!(
         err.to_string(),
-        "quickstart.toml:12: network.nodes: must be an integer from 2 to 1000000, got 0"
+        "quickstart.toml:12: network.nodes: must be an integer from 2 to 100000000, got 0"
     );
     let err =
-        ScenarioError::new("--set", None, "network.nodes", "must be an integer from 2 to 1000000, got 0");
-    assert_eq!(err.to_string(), "--set: network.nodes: must be an integer from 2 to 1000000, got 0");
+        ScenarioError::new("--set", None, "network.nodes", "must be an integer from 2 to 100000000, got 0");
+    assert_eq!(err.to_string(), "--set: network.nodes: must be an integer from 2 to 100000000, got 0");
     let err = parse("name = \"x\"\n[network]\n\nnodes = 0\n").expect_err("nodes = 0");
-    assert_eq!(err.to_string(), "t.toml:4: network.nodes: must be an integer from 2 to 1000000, got 0");
+    assert_eq!(err.to_string(), "t.toml:4: network.nodes: must be an integer from 2 to 100000000, got 0");
 }
 
 #[test]

@@ -58,7 +58,7 @@ fn wrong_type_names_key_and_expected_type() {
 
 #[test]
 fn out_of_range_values_say_what_is_allowed() {
-    check("name = \"x\"\n[network]\nnodes = 1\n", Some(3), "network.nodes", "from 2 to 1000000, got 1");
+    check("name = \"x\"\n[network]\nnodes = 1\n", Some(3), "network.nodes", "from 2 to 100000000, got 1");
     check(
         "name = \"x\"\n[relay]\nhigh_bandwidth_peers = 9\n",
         Some(3),

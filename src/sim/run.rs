@@ -1,6 +1,8 @@
 //! The run loop: pop the earliest event, hand it to the model, repeat, until
 //! the model asks to stop, the queue empties, or a limit is reached.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use super::queue::EventQueue;
 use super::time::SimTime;
 
@@ -42,6 +44,8 @@ pub enum StopReason {
     EventBudget,
     /// The next event lay beyond the time limit.
     TimeLimit,
+    /// [`interrupt`] was called (the binary's Ctrl-C handler).
+    Interrupted,
 }
 
 /// What a run did.
@@ -57,6 +61,24 @@ pub struct RunStats {
 
 /// How often (in events) the progress observer is called.
 const OBSERVE_EVERY: u64 = 1 << 16;
+
+/// How often (in events) a run looks for an interruption: a few microseconds apart.
+const INTERRUPT_EVERY: u64 = 1 << 10;
+
+/// Set once the process is asked to stop; every run in the process then stops at its next
+/// check. It never resets: an interrupted process is on its way out.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Asks every run in this process to stop within [`INTERRUPT_EVERY`] events (safe to call from
+/// a signal handler's thread). A run that stops this way reports [`StopReason::Interrupted`].
+pub fn interrupt() {
+    INTERRUPTED.store(true, Ordering::Relaxed);
+}
+
+/// True once [`interrupt`] has been called.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::Relaxed)
+}
 
 /// Runs `model` until it finishes, the queue empties or a limit is hit.
 /// `observe` is called every 65,536 events (for progress display only: it gets
@@ -92,6 +114,10 @@ pub fn run<M: Model>(
         model.handle(now, event, queue);
         stats.events += 1;
         stats.end_time = now;
+        if stats.events % INTERRUPT_EVERY == 0 && interrupted() {
+            stats.reason = StopReason::Interrupted;
+            break;
+        }
         if stats.events % OBSERVE_EVERY == 0 {
             observe(model, &stats);
         }

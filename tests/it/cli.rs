@@ -176,3 +176,94 @@ fn validate_and_scenarios_commands() {
     }
     assert!(!text.contains("invalid"), "{text}");
 }
+
+/// A scenario of many minutes, for the signal tests.
+const LONG: &str = "name = \"long\"\n[stop]\nblocks = 100000\n[network]\nnodes = 300\npreset = \"bitcoin-2019\"\n\
+                    [mining]\npools = \"every-node\"\n";
+
+fn spawn_long(dir: &Path) -> std::process::Child {
+    std::fs::write(dir.join("long.toml"), LONG).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_powsim"))
+        .args(["run", "long.toml", "--out", "out", "--quiet"])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("binary starts")
+}
+
+/// Ctrl-C stops the run at its next check: what it has is written, marked incomplete, and the
+/// process exits with 130.
+#[test]
+fn sigint_writes_an_incomplete_result() {
+    let dir = temp_dir("sigint");
+    let child = spawn_long(&dir);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // SAFETY: kill(2) on our own child's pid.
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) }, 0);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("marked incomplete"));
+    let manifest = std::fs::read_to_string(dir.join("out/manifest.toml")).unwrap();
+    assert!(
+        manifest.contains("stop_reason = \"interrupted\"") && manifest.contains("complete = false"),
+        "{manifest}"
+    );
+    assert!(dir.join("out/summary.csv").is_file() && dir.join("out/blocks.csv").is_file());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// SIGKILL leaves no result that looks complete: the result directory appears only once whole.
+#[test]
+fn sigkill_leaves_no_result_that_looks_complete() {
+    let dir = temp_dir("sigkill");
+    let mut child = spawn_long(&dir);
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!dir.join("out").exists(), "a killed run left {}", dir.join("out").display());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Ten million nodes are refused up front with the estimate; an output directory that is not
+/// a powsim result is kept unless --force.
+#[test]
+fn oversized_runs_and_foreign_directories_are_refused() {
+    let dir = temp_dir("limits");
+    std::fs::write(dir.join("tiny.toml"), TINY).unwrap();
+    let out = powsim(&["run", "tiny.toml", "--set", "network.nodes=10000000", "--quiet"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("GB of memory by powsim's estimate") && err.contains("10000000 nodes"), "{err}");
+    assert!(!dir.join("results").exists());
+    std::fs::create_dir_all(dir.join("mine")).unwrap();
+    std::fs::write(dir.join("mine/notes.txt"), "keep").unwrap();
+    let out = powsim(&["run", "tiny.toml", "--out", "mine", "--quiet"], &dir);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("not a powsim result"));
+    assert!(dir.join("mine/notes.txt").is_file());
+    ok_run(&powsim(&["run", "tiny.toml", "--out", "mine", "--quiet", "--force"], &dir));
+    assert!(dir.join("mine/manifest.toml").is_file() && !dir.join("mine/notes.txt").exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// --check-determinism runs each seed twice and finds the same bytes.
+#[test]
+fn check_determinism_runs_twice_and_agrees() {
+    let dir = temp_dir("check-determinism");
+    std::fs::write(dir.join("tiny.toml"), TINY).unwrap();
+    let out =
+        powsim(&["run", "tiny.toml", "--runs", "2", "--out", "o", "--quiet", "--check-determinism"], &dir);
+    ok_run(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("seed 3 gave the same bytes") && err.contains("seed 4 gave the same bytes"),
+        "{err}"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.join("o")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), 2, "the second copies are removed: {left:?}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+fn ok_run(out: &Output) {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
