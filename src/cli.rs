@@ -1,14 +1,16 @@
-//! Command-line interface: `run`, `validate`, `scenarios`.
+//! Command-line interface: `run`, `plot`, `validate`, `scenarios`.
 //!
 //! Exit codes: 0 success; 1 an I/O or internal failure; 2 bad input (scenario,
-//! arguments, data files), with nothing written; 3 a run stopped by its event
+//! arguments, data files, a directory `plot` cannot read), with nothing
+//! written; 3 a run stopped by its event
 //! budget before its stop condition (its results are written and marked
 //! incomplete in the manifest).
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use powsim::report::{BandRow, PoolRow, RunMeta, Summary, Written, write_run};
+use powsim::plot::{INDEX, PlotError, plot_dir};
+use powsim::report::{BandRow, PoolRow, RunMeta, Summary, Written, write_run_with};
 use powsim::scenario::{self, Config, ScenarioError};
 use powsim::sim::StopReason;
 use powsim::world::{RunOutput, simulate};
@@ -41,6 +43,8 @@ struct Cli {
 enum Command {
     /// Run a scenario and write CSV results.
     Run(RunArgs),
+    /// Draw the plots and index.html of a result directory from its CSV files.
+    Plot(PlotArgs),
     /// Check a scenario and print it with every default resolved.
     Validate(ValidateArgs),
     /// List the shipped scenarios.
@@ -77,6 +81,18 @@ struct RunArgs {
     /// Worker threads for several runs and for the parallel parts of one run (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Write only the CSV files and the manifest: no plots, no index.html.
+    #[arg(long)]
+    no_plots: bool,
+}
+
+#[derive(Args)]
+struct PlotArgs {
+    /// Result directory (written by `powsim run`).
+    dir: PathBuf,
+    /// Worker threads for drawing (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
 }
 
 #[derive(Args)]
@@ -110,6 +126,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run(args),
+        Command::Plot(args) => plot(args),
         Command::Validate(args) => validate(args),
         Command::Scenarios { dir } => list_scenarios(&dir),
     };
@@ -120,6 +137,23 @@ pub fn main() -> ExitCode {
             ExitCode::from(f.code)
         }
     }
+}
+
+impl From<PlotError> for Failure {
+    fn from(e: PlotError) -> Self {
+        Failure { code: if e.is_bad_input() { 2 } else { 1 }, error: e.into() }
+    }
+}
+
+fn plot(args: PlotArgs) -> Result<u8, Failure> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+        .context("cannot start worker threads")?;
+    let entries = pool.install(|| plot_dir(&args.dir))?;
+    let stems: Vec<&str> = entries.iter().map(|e| e.stem).collect();
+    say!("wrote {} ({}: .png and .svg)", args.dir.join(INDEX).display(), stems.join(", "));
+    Ok(0)
 }
 
 fn validate(args: ValidateArgs) -> Result<u8, Failure> {
@@ -155,6 +189,7 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
         resolved_toml: scenario::resolved_toml(&config),
         write_graph: args.write_graph || config.output.write_graph,
     };
+    let plots = !args.no_plots;
     let first_seed = args.seed.unwrap_or(config.seed);
     let seeds: Vec<u64> = (0..args.runs).map(|i| first_seed.wrapping_add(i)).collect();
     let dir_for = |seed: u64| match (&args.out, seeds.len()) {
@@ -181,14 +216,14 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
         .build()
         .context("cannot start worker threads")?;
     let results: Vec<Result<RunDone, Failure>> = if seeds.len() == 1 {
-        vec![pool.install(|| run_one(&config, &meta, seeds[0], &dir_for(seeds[0]), !args.quiet))]
+        vec![pool.install(|| run_one(&config, &meta, seeds[0], &dir_for(seeds[0]), !args.quiet, plots))]
     } else {
         let bar = progress_bar(seeds.len() as u64, args.quiet, "runs");
         let out = pool.install(|| {
             seeds
                 .par_iter()
                 .map(|&s| {
-                    let r = run_one(&config, &meta, s, &dir_for(s), false);
+                    let r = run_one(&config, &meta, s, &dir_for(s), false, plots);
                     bar.inc(1);
                     r
                 })
@@ -241,10 +276,25 @@ struct RunDone {
     pools: Vec<PoolRow>,
 }
 
-fn run_one(config: &Config, meta: &RunMeta, seed: u64, dir: &Path, show: bool) -> Result<RunDone, Failure> {
+fn run_one(
+    config: &Config,
+    meta: &RunMeta,
+    seed: u64,
+    dir: &Path,
+    show: bool,
+    plots: bool,
+) -> Result<RunDone, Failure> {
     let out = simulate_with_progress(config, seed, show)?;
+    // Plots are drawn from the written files, in the temporary directory, so
+    // a result directory never appears without them.
+    let draw = |tmp: &Path| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        if plots {
+            plot_dir(tmp)?;
+        }
+        Ok(())
+    };
     let Written { summary, bands, pools } =
-        write_run(dir, config, meta, &out).map_err(|e| Failure { code: 1, error: e.into() })?;
+        write_run_with(dir, config, meta, &out, &draw).map_err(|e| Failure { code: 1, error: e.into() })?;
     Ok(RunDone { summary, reason: out.stats.reason, dir: dir.to_path_buf(), bands, pools })
 }
 

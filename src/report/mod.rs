@@ -15,4 +15,4 @@ pub use events::{EventRow, RECOVERY_TOLERANCE, RECOVERY_WINDOW, event_rows, reco
 pub use pools::{Concentration, PoolRow, concentration, pool_rows};
 pub use summary::{STALE_RATE_EXCLUDED_HEIGHTS, Summary, main_chain_flags, summarize};
 pub use txs::{BandRow, Confirmations, FEERATE_BANDS, TxSummary, band_rows, quantile, tx_summary};
-pub use write::{ReportError, RunMeta, Written, write_run};
+pub use write::{Finish, MANIFEST, ReportError, RunMeta, Written, write_run, write_run_with};

@@ -7,5 +7,6 @@ mod difficulty;
 mod events;
 mod golden;
 mod invariants;
+mod plots;
 mod transactions;
 mod validation;
