@@ -175,6 +175,8 @@ pub struct Intervals {
     count: usize,
     mean_s: f64,
     expected_mean_s: f64,
+    /// The axis' unit; the bins are in it, so their widths are round in it.
+    unit: TimeUnit,
     bins: Bins,
     expected: Vec<f64>,
 }
@@ -189,13 +191,16 @@ impl Intervals {
         let mean_s = iv.iter().sum::<f64>() / iv.len() as f64;
         let means: Vec<f64> =
             data.difficulty[1..].iter().map(|r| r.expected_interval_s.unwrap_or(mean_s)).collect();
-        let bins = Bins::of(&iv);
+        let unit = time_unit(iv.iter().copied().fold(0.0, f64::max));
+        let in_unit = |v: &[f64]| -> Vec<f64> { v.iter().map(|x| x / unit.secs).collect() };
+        let bins = Bins::of(&in_unit(&iv));
         Some(Intervals {
             title: title("Block intervals", data),
             count: iv.len(),
             mean_s,
             expected_mean_s: means.iter().sum::<f64>() / means.len() as f64,
-            expected: expected_exponential(&means, &bins),
+            unit,
+            expected: expected_exponential(&in_unit(&means), &bins),
             bins,
         })
     }
@@ -220,7 +225,7 @@ impl Figure for Intervals {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
         let area = titled(root, &self.title)?;
         let n = self.bins.counts.len();
-        let unit = time_unit(self.bins.edges(n - 1).1);
+        let unit = self.unit;
         let top = self
             .bins
             .counts
@@ -234,20 +239,20 @@ impl Figure for Intervals {
             fmt_num(self.mean_s),
             fmt_num(self.expected_mean_s)
         );
-        let mut chart = frame(&area, &caption, 0.0..self.bins.edges(n - 1).1 / unit.secs, from_zero(top))?;
+        let mut chart = frame(&area, &caption, 0.0..self.bins.edges(n - 1).1, from_zero(top))?;
         let x_desc = format!("time between consecutive main-chain blocks ({})", unit.name);
-        axes(&mut chart, &x_desc, "blocks")?;
+        axes_with(&mut chart, &x_desc, "blocks", &int_label, 8)?;
         let fill = color::BLUE.mix(0.55).filled();
         let bars = self.bins.counts.iter().enumerate().map(|(i, &c)| {
             let (a, b) = self.bins.edges(i);
-            let mut r = Rectangle::new([(a / unit.secs, 0.0), (b / unit.secs, c as f64)], fill);
+            let mut r = Rectangle::new([(a, 0.0), (b, c as f64)], fill);
             r.set_margin(0, 0, 1, 1);
             r
         });
         chart.draw_series(bars)?.label("observed").legend(box_mark(fill));
         let steps = self.expected.iter().enumerate().flat_map(|(i, &e)| {
             let (a, b) = self.bins.edges(i);
-            [(a / unit.secs, e), (b / unit.secs, e)]
+            [(a, e), (b, e)]
         });
         let line = color::ORANGE.stroke_width(3);
         chart
@@ -583,12 +588,16 @@ impl Forks {
         x_desc: &str,
     ) -> Drawn<DB> {
         let deepest = self.reorgs.iter().map(|r| r.1).max().unwrap_or(0);
-        let caption = format!(
-            "Reorgs: {} by nodes, to {} new tips; deepest {deepest} block{}",
-            self.node_reorgs,
-            self.reorgs.len(),
-            if deepest == 1 { "" } else { "s" }
-        );
+        let caption = if self.reorgs.is_empty() {
+            "Reorgs: none".to_string()
+        } else {
+            format!(
+                "Reorgs: {} by nodes, to {} new tips; deepest {deepest} block{}",
+                self.node_reorgs,
+                self.reorgs.len(),
+                if deepest == 1 { "" } else { "s" }
+            )
+        };
         let x = 0.0..self.end_s / secs;
         // Headroom above the deepest reorg keeps the legend clear of the points.
         let top = (f64::from(deepest.max(1)) * 1.3).ceil() + 1.0;

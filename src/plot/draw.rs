@@ -168,7 +168,9 @@ pub fn axes_with<DB: DrawingBackend, X: F64Axis, Y: F64Axis>(
         .y_label_formatter(y_fmt)
         .x_labels(10)
         .y_labels(y_ticks)
-        .max_light_lines(4)
+        // A log axis asked for many ticks has its lines at every 1..9 times a
+        // power of ten already; finer lines would only clutter it.
+        .max_light_lines(if y_ticks > 10 { 0 } else { 4 })
         .bold_line_style(BLACK.mix(0.12))
         .light_line_style(BLACK.mix(0.04))
         .draw()
