@@ -9,6 +9,7 @@ use super::prep::{
 };
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::AsRangedCoord;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use std::iter::once;
 
@@ -155,10 +156,17 @@ impl Propagation {
                 .label(format!("{who}: 10th to 90th percentile over blocks"))
                 .legend(box_mark(fill));
             let line = color.stroke_width(3);
-            chart
-                .draw_series(LineSeries::new(scale(&c.p50), line))?
-                .label(format!("{who}: median over blocks"))
-                .legend(line_mark(line));
+            let label = format!("{who}: median over blocks");
+            if who == "nodes" {
+                chart.draw_series(LineSeries::new(scale(&c.p50), line))?.label(label).legend(line_mark(line));
+            } else {
+                // Dashed, so that the nodes' line shows through where every
+                // node mines and the two coincide.
+                chart
+                    .draw_series(DashedLineSeries::new(scale(&c.p50), 12, 8, line))?
+                    .label(label)
+                    .legend(move |(x, y)| DashedPathElement::new(vec![(x, y), (x + 24, y)], 8, 4, line));
+            }
         }
         legend(&mut chart, SeriesLabelPosition::LowerRight)
     }

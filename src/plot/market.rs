@@ -366,12 +366,19 @@ impl Pools {
     }
 }
 
+/// The most miners the pools figure shows.
+pub const MAX_POOLS: usize = 200;
+
 /// Miners named beside their point: the largest few.
 const POOLS_NAMED: usize = 8;
 
 impl Pools {
-    /// `None` when no miner has main-chain revenue.
+    /// `None` when no miner has main-chain revenue, or with more than
+    /// [`MAX_POOLS`] miners (every node mining: a cloud of noise at zero).
     pub fn new(data: &RunData) -> Option<Self> {
+        if data.pools.len() > MAX_POOLS {
+            return None;
+        }
         let mut points: Vec<(String, f64, f64, bool)> = data
             .pools
             .iter()

@@ -77,6 +77,10 @@ pub struct Entry {
     pub size: (u32, u32),
 }
 
+/// Every figure's file stem, in page order.
+pub const STEMS: [&str; 9] =
+    ["propagation", "intervals", "difficulty", "forks", "events", "mempool", "fees", "confirmation", "pools"];
+
 /// Index page file name.
 pub const INDEX: &str = "index.html";
 
@@ -115,6 +119,15 @@ pub fn plot_dir(dir: &Path) -> Result<Vec<Entry>, PlotError> {
     // report the first failure in page order whatever finished first.
     let results: Vec<Result<(), PlotError>> = jobs.par_iter().map(|job| job()).collect();
     results.into_iter().collect::<Result<(), PlotError>>()?;
+    // A figure drawn before from other files must not outlive its data.
+    for stem in STEMS.iter().filter(|s| !entries.iter().any(|e| e.stem == **s)) {
+        for ext in ["png", "svg"] {
+            let path = dir.join(format!("{stem}.{ext}"));
+            if path.is_file() {
+                std::fs::remove_file(&path).map_err(|source| PlotError::Io { path, source })?;
+            }
+        }
+    }
     html::write_index(&dir.join(INDEX), &data, &entries)?;
     Ok(entries)
 }

@@ -37,8 +37,7 @@ at_s = 1800
 scale = 0.5
 "#;
 
-const FIGURES: [&str; 9] =
-    ["propagation", "intervals", "difficulty", "forks", "events", "mempool", "fees", "confirmation", "pools"];
+const FIGURES: [&str; 9] = powsim::plot::STEMS;
 
 fn is_plot(name: &str) -> bool {
     name.ends_with(".png") || name.ends_with(".svg") || name == "index.html"
@@ -79,6 +78,13 @@ fn a_run_draws_every_plot_and_plot_redraws_them_byte_for_byte() {
     ok(&out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("index.html"));
     assert_eq!(dir_contents(&res), drawn, "plot redraws the run's plots byte for byte");
+
+    // Without its data a figure is not drawn, and an old drawing of it goes.
+    std::fs::remove_file(res.join("events.csv")).unwrap();
+    ok(&powsim(&["plot", "res"], &dir));
+    assert!(!res.join("events.png").exists() && !res.join("events.svg").exists());
+    let index = std::fs::read_to_string(res.join("index.html")).unwrap();
+    assert!(!index.contains("events.png") && index.contains("mempool.png"));
     std::fs::remove_dir_all(dir).unwrap();
 }
 
