@@ -1,8 +1,9 @@
-//! Command-line interface: `run`, `validate`, `scenarios`, and the many-run subcommands of
-//! `experiments.rs` (`sweep`, `merge`, `compare`, `check`).
+//! Command-line interface: `run`, `plot`, `validate`, `scenarios`, and the many-run
+//! subcommands of `experiments.rs` (`sweep`, `merge`, `compare`, `check`).
 //!
 //! Exit codes: 0 success; 1 an I/O or internal failure; 2 bad input (scenario,
-//! arguments, data files), with nothing written; 3 a run stopped by its event
+//! arguments, data files, a directory `plot` cannot read), with nothing
+//! written; 3 a run stopped by its event
 //! budget before its stop condition (its results are written and marked
 //! incomplete in the manifest); 4 `compare` found a `--fail-if` condition true, or `check`
 //! an expectation unmet.
@@ -10,7 +11,8 @@
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use powsim::report::{BandRow, PoolRow, RunMeta, Summary, Written, write_run};
+use powsim::plot::{INDEX, PlotError, plot_dir};
+use powsim::report::{BandRow, PoolRow, RunMeta, Summary, Written, write_run_with};
 use powsim::scenario::{self, Config, ScenarioError};
 use powsim::sim::StopReason;
 use powsim::world::{RunOutput, simulate};
@@ -44,6 +46,8 @@ struct Cli {
 enum Command {
     /// Run a scenario and write CSV results.
     Run(RunArgs),
+    /// Draw the plots and index.html of a result directory from its CSV files.
+    Plot(PlotArgs),
     /// Check a scenario and print it with every default resolved.
     Validate(ValidateArgs),
     /// Run a scenario's [sweep] grid over seeds, in parallel; write runs.csv and aggregate.csv.
@@ -96,6 +100,18 @@ struct RunArgs {
     /// reporting the first difference (exit code 1 if any).
     #[arg(long)]
     check_determinism: bool,
+    /// Write only the CSV files and the manifest: no plots, no index.html.
+    #[arg(long)]
+    no_plots: bool,
+}
+
+#[derive(Args)]
+struct PlotArgs {
+    /// Result directory (written by `powsim run`).
+    dir: PathBuf,
+    /// Worker threads for drawing (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
 }
 
 #[derive(Args)]
@@ -140,6 +156,7 @@ pub fn main() -> ExitCode {
     });
     let result = match cli.command {
         Command::Run(args) => run(args),
+        Command::Plot(args) => plot(args),
         Command::Validate(args) => validate(args),
         Command::Sweep(args) => crate::experiments::sweep(args),
         Command::Merge(args) => crate::experiments::merge_shards(args),
@@ -154,6 +171,23 @@ pub fn main() -> ExitCode {
             ExitCode::from(f.code)
         }
     }
+}
+
+impl From<PlotError> for Failure {
+    fn from(e: PlotError) -> Self {
+        Failure { code: if e.is_bad_input() { 2 } else { 1 }, error: e.into() }
+    }
+}
+
+fn plot(args: PlotArgs) -> Result<u8, Failure> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+        .context("cannot start worker threads")?;
+    let entries = pool.install(|| plot_dir(&args.dir))?;
+    let stems: Vec<&str> = entries.iter().map(|e| e.stem).collect();
+    say!("wrote {} ({}: .png and .svg)", args.dir.join(INDEX).display(), stems.join(", "));
+    Ok(0)
 }
 
 fn validate(args: ValidateArgs) -> Result<u8, Failure> {
@@ -189,6 +223,7 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
         resolved_toml: scenario::resolved_toml(&config),
         write_graph: args.write_graph || config.output.write_graph,
     };
+    let plots = !args.no_plots;
     let first_seed = args.seed.unwrap_or(config.seed);
     let seeds: Vec<u64> = (0..args.runs).map(|i| first_seed.wrapping_add(i)).collect();
     let parallel =
@@ -224,8 +259,8 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
     }
     let results: Vec<Result<RunDone, Failure>> = if seeds.len() == 1 {
         vec![pool.install(|| {
-            let done = run_one(&config, &meta, seeds[0], &dir_for(seeds[0]), !args.quiet)?;
-            recheck(args.check_determinism, &config, &meta, seeds[0], &dir_for(seeds[0]), done)
+            let done = run_one(&config, &meta, seeds[0], &dir_for(seeds[0]), !args.quiet, plots)?;
+            recheck(args.check_determinism, &config, &meta, seeds[0], &dir_for(seeds[0]), plots, done)
         })]
     } else {
         let bar = progress_bar(seeds.len() as u64, args.quiet, "runs");
@@ -233,8 +268,8 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
             seeds
                 .par_iter()
                 .map(|&s| {
-                    let r = run_one(&config, &meta, s, &dir_for(s), false).and_then(|done| {
-                        recheck(args.check_determinism, &config, &meta, s, &dir_for(s), done)
+                    let r = run_one(&config, &meta, s, &dir_for(s), false, plots).and_then(|done| {
+                        recheck(args.check_determinism, &config, &meta, s, &dir_for(s), plots, done)
                     });
                     bar.inc(1);
                     r
@@ -292,6 +327,7 @@ fn recheck(
     meta: &RunMeta,
     seed: u64,
     dir: &Path,
+    plots: bool,
     done: RunDone,
 ) -> Result<RunDone, Failure> {
     if !on || done.reason == StopReason::Interrupted {
@@ -299,7 +335,7 @@ fn recheck(
     }
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let again = dir.with_file_name(format!(".{name}.again"));
-    run_one(config, meta, seed, &again, false)?;
+    run_one(config, meta, seed, &again, false, plots)?;
     let difference = first_difference(dir, &again);
     std::fs::remove_dir_all(&again).with_context(|| format!("cannot remove {}", again.display()))?;
     match difference? {
@@ -405,10 +441,19 @@ pub(crate) fn run_one(
     seed: u64,
     dir: &Path,
     show: bool,
+    plots: bool,
 ) -> Result<RunDone, Failure> {
     let out = simulate_with_progress(config, seed, show)?;
+    // Plots are drawn from the written files, in the temporary directory, so
+    // a result directory never appears without them.
+    let draw = |tmp: &Path| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        if plots {
+            plot_dir(tmp)?;
+        }
+        Ok(())
+    };
     let Written { summary, bands, pools } =
-        write_run(dir, config, meta, &out).map_err(|e| Failure { code: 1, error: e.into() })?;
+        write_run_with(dir, config, meta, &out, &draw).map_err(|e| Failure { code: 1, error: e.into() })?;
     Ok(RunDone { summary, reason: out.stats.reason, dir: dir.to_path_buf(), bands, pools })
 }
 

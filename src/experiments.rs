@@ -200,7 +200,7 @@ pub fn sweep(args: SweepArgs) -> Result<u8, Failure> {
                     resolved_toml: scenario::resolved_toml(&j.config),
                     write_graph: false,
                 };
-                let r = run_one(&j.config, &meta, j.seed, &out.join("runs").join(&j.id), false);
+                let r = run_one(&j.config, &meta, j.seed, &out.join("runs").join(&j.id), false, false);
                 bar.inc(1);
                 r.map(|d| match d.reason {
                     powsim::sim::StopReason::Interrupted => EXIT_INTERRUPTED,
@@ -429,7 +429,7 @@ pub fn compare(args: CompareArgs) -> Result<u8, Failure> {
             .map(|&(side, seed)| {
                 let (name, _, _, config) = sides[side];
                 let dir = out.join(name).join(format!("seed-{seed}"));
-                let done = run_one(config, &metas[side], seed, &dir, false);
+                let done = run_one(config, &metas[side], seed, &dir, false, false);
                 bar.inc(1);
                 Ok(summary_cells(&done?.summary).into_iter().map(|(_, c)| c).collect())
             })

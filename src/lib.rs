@@ -15,6 +15,8 @@
 //! - [`metrics`]: observers of propagation, forks and reorgs.
 //! - [`scenario`]: input boundary (TOML to validated config).
 //! - [`report`]: output boundary (CSV files, manifest).
+//! - [`plot`]: PNG and SVG plots and `index.html`, drawn from a result
+//!   directory's files alone.
 //! - [`sweep`]: many runs of a scenario: sweep grids, `runs.csv` and
 //!   `aggregate.csv`, shard merging, paired comparisons, expectation checks.
 //! - [`sim`]: the generic discrete-event engine.
@@ -27,6 +29,7 @@ pub mod metrics;
 pub mod mining;
 pub mod net;
 pub mod node;
+pub mod plot;
 pub mod report;
 pub mod scenario;
 pub mod sim;

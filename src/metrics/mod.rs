@@ -34,10 +34,19 @@ pub struct BlockStats {
     pub t_nodes: [Option<SimTime>; 3],
     /// When nodes with 50 / 90 % of the hash power held it.
     pub t_hash: [Option<SimTime>; 2],
+    /// When 10, 20, ..., 100 % of nodes held it (`propagation.csv`).
+    pub node_deciles: [Option<SimTime>; 10],
+    /// When nodes with 10, 20, ..., 100 % of the hash power held it.
+    pub hash_deciles: [Option<SimTime>; 10],
     /// Total hash rate of all miners (hashes per second) when it was found.
     pub hashrate_hs: f64,
     /// Delays (seconds) to nodes other than the miner's, until settled.
     delays_s: Vec<f32>,
+}
+
+/// The fraction of decile `k` (0 -> 10 %, 9 -> 100 %).
+fn decile(k: usize) -> f64 {
+    (k + 1) as f64 / 10.0
 }
 
 /// One node switching branches.
@@ -166,6 +175,22 @@ impl Metrics {
                 st.t_hash[k] = Some(now);
             }
         }
+        // Crossings come in order, so only the deciles from the first one not
+        // yet reached need a look.
+        let first = st.node_deciles.iter().position(Option::is_none).unwrap_or(10);
+        for k in first..10 {
+            if f64::from(st.nodes_reached) < (decile(k) * n).ceil() {
+                break;
+            }
+            st.node_deciles[k] = Some(now);
+        }
+        let first = st.hash_deciles.iter().position(Option::is_none).unwrap_or(10);
+        for k in first..10 {
+            if st.hash_reached < decile(k) - 1e-9 {
+                break;
+            }
+            st.hash_deciles[k] = Some(now);
+        }
         if node != miner {
             let delay = now.since(st.published).as_secs_f64();
             st.delays_s.push(delay as f32);
@@ -227,5 +252,29 @@ impl Metrics {
     pub fn propagation_mean_s(&self) -> Option<f64> {
         let n = self.prop.count();
         (n > 0).then(|| self.prop_sum_s / n as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deciles_record_the_first_crossing_of_each_share() {
+        // Ten nodes; node 0 holds 60 % of the hash power, nodes 1..=4 10 % each.
+        let shares = vec![0.6, 0.1, 0.1, 0.1, 0.1, 0.0, 0.0, 0.0, 0.0, 0.0];
+        let mut m = Metrics::new(shares, 5);
+        let b = BlockId(5);
+        m.on_block_found(b, NodeId(0), SimTime(0), 1.0);
+        for node in 0..9u32 {
+            m.on_connected(b, NodeId(node), SimTime(u64::from(node) * 10 + 1));
+        }
+        let st = m.block(b).unwrap();
+        let t = |k: usize| st.node_deciles[k].map(|t| t.0);
+        assert_eq!((t(0), t(4), t(8), t(9)), (Some(1), Some(41), Some(81), None));
+        let h: Vec<Option<u64>> = st.hash_deciles.iter().map(|t| t.map(|t| t.0)).collect();
+        let want = [1, 1, 1, 1, 1, 1, 11, 21, 31, 41].map(Some);
+        assert_eq!(h, want);
+        assert_eq!(st.t_nodes[0].map(|t| t.0), t(4), "the 50 % crossing agrees with its decile");
     }
 }

@@ -34,6 +34,9 @@ pub enum ReportError {
     /// The output directory exists and is not a powsim result.
     #[error("{0}: exists and is not a powsim result directory (no {MANIFEST}); refusing to overwrite it")]
     NotAResult(PathBuf),
+    /// The finishing step given to [`write_run_with`] (plots) failed.
+    #[error("{0}")]
+    Finish(Box<dyn std::error::Error + Send + Sync>),
     /// Serialising a row failed.
     #[error("{path}: {message}")]
     Format {
@@ -74,6 +77,10 @@ pub struct Written {
     pub pools: Vec<PoolRow>,
 }
 
+/// What [`write_run_with`] calls on the temporary directory once every
+/// file is in it, before it is renamed into place.
+pub type Finish<'a> = &'a dyn Fn(&Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
 /// Writes every output file of a run into `dir` and returns its summary,
 /// fee-rate bands and miner rows.
 pub fn write_run(
@@ -81,6 +88,19 @@ pub fn write_run(
     config: &Config,
     meta: &RunMeta,
     out: &RunOutput,
+) -> Result<Written, ReportError> {
+    write_run_with(dir, config, meta, out, &|_| Ok(()))
+}
+
+/// [`write_run`], calling `finish` on the temporary directory when the CSV
+/// files and the manifest are complete (the binary draws the plots there),
+/// so a result directory never appears without what `finish` adds.
+pub fn write_run_with(
+    dir: &Path,
+    config: &Config,
+    meta: &RunMeta,
+    out: &RunOutput,
+    finish: Finish<'_>,
 ) -> Result<Written, ReportError> {
     if dir.exists()
         && !dir.join(MANIFEST).exists()
@@ -106,6 +126,7 @@ pub fn write_run(
     write_csv(&tmp.join("summary.csv"), std::iter::once(&summary))?;
     write_csv(&tmp.join("pools.csv"), pools.iter())?;
     write_csv(&tmp.join("blocks.csv"), block_rows(out).iter())?;
+    write_csv(&tmp.join("propagation.csv"), propagation_rows(out).iter())?;
     write_csv(&tmp.join("reorgs.csv"), reorg_rows(out).iter())?;
     write_csv(&tmp.join("difficulty.csv"), difficulty_rows(out).iter())?;
     if !config.events.is_empty() {
@@ -122,6 +143,7 @@ pub fn write_run(
         write_graph(&tmp, out)?;
     }
     write_manifest(&tmp.join(MANIFEST), config, meta, out)?;
+    finish(&tmp).map_err(ReportError::Finish)?;
     if dir.exists() {
         fs::remove_dir_all(dir).map_err(io_err(dir))?;
     }
@@ -324,6 +346,102 @@ fn block_rows(out: &RunOutput) -> Vec<BlockRow> {
                 t50_s: after(st.t_nodes[0]),
                 t90_s: after(st.t_nodes[1]),
                 t100_s: after(st.t_nodes[2]),
+            }
+        })
+        .collect()
+}
+
+/// One row of `propagation.csv`: when each tenth of the nodes and of the
+/// hash power held a block, in seconds after it was published (empty if
+/// never).
+#[derive(Serialize)]
+struct PropagationRow {
+    id: u32,
+    main_chain: u8,
+    nodes_10_s: Option<f64>,
+    nodes_20_s: Option<f64>,
+    nodes_30_s: Option<f64>,
+    nodes_40_s: Option<f64>,
+    nodes_50_s: Option<f64>,
+    nodes_60_s: Option<f64>,
+    nodes_70_s: Option<f64>,
+    nodes_80_s: Option<f64>,
+    nodes_90_s: Option<f64>,
+    nodes_100_s: Option<f64>,
+    hash_10_s: Option<f64>,
+    hash_20_s: Option<f64>,
+    hash_30_s: Option<f64>,
+    hash_40_s: Option<f64>,
+    hash_50_s: Option<f64>,
+    hash_60_s: Option<f64>,
+    hash_70_s: Option<f64>,
+    hash_80_s: Option<f64>,
+    hash_90_s: Option<f64>,
+    hash_100_s: Option<f64>,
+}
+
+impl Row for PropagationRow {
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "main_chain",
+        "nodes_10_s",
+        "nodes_20_s",
+        "nodes_30_s",
+        "nodes_40_s",
+        "nodes_50_s",
+        "nodes_60_s",
+        "nodes_70_s",
+        "nodes_80_s",
+        "nodes_90_s",
+        "nodes_100_s",
+        "hash_10_s",
+        "hash_20_s",
+        "hash_30_s",
+        "hash_40_s",
+        "hash_50_s",
+        "hash_60_s",
+        "hash_70_s",
+        "hash_80_s",
+        "hash_90_s",
+        "hash_100_s",
+    ];
+}
+
+fn propagation_rows(out: &RunOutput) -> Vec<PropagationRow> {
+    let w = &out.world;
+    let tree = w.tree();
+    let main = main_chain_flags(tree, w.best_block());
+    tree.iter()
+        .skip(tree.history_len() as usize)
+        .map(|(id, _)| {
+            let st = w.metrics().block(id).expect("mined blocks have stats");
+            // A withheld block's miner may hold it before it is published.
+            let after = |t: Option<SimTime>| t.map(|t| t.max(st.published).since(st.published).as_secs_f64());
+            let [n1, n2, n3, n4, n5, n6, n7, n8, n9, n10] = st.node_deciles.map(after);
+            let [h1, h2, h3, h4, h5, h6, h7, h8, h9, h10] = st.hash_deciles.map(after);
+            PropagationRow {
+                id: id.0,
+                main_chain: u8::from(main[id.index()]),
+                nodes_10_s: n1,
+                nodes_20_s: n2,
+                nodes_30_s: n3,
+                nodes_40_s: n4,
+                nodes_50_s: n5,
+                nodes_60_s: n6,
+                nodes_70_s: n7,
+                nodes_80_s: n8,
+                nodes_90_s: n9,
+                nodes_100_s: n10,
+                hash_10_s: h1,
+                hash_20_s: h2,
+                hash_30_s: h3,
+                hash_40_s: h4,
+                hash_50_s: h5,
+                hash_60_s: h6,
+                hash_70_s: h7,
+                hash_80_s: h8,
+                hash_90_s: h9,
+                hash_100_s: h10,
             }
         })
         .collect()
@@ -572,6 +690,30 @@ mod tests {
             depth: 0,
         });
         columns_match(CompactRow { node: 0, attempts: 0, complete: 0, fetched_txs: 0 });
+        columns_match(PropagationRow {
+            id: 0,
+            main_chain: 0,
+            nodes_10_s: None,
+            nodes_20_s: None,
+            nodes_30_s: None,
+            nodes_40_s: None,
+            nodes_50_s: None,
+            nodes_60_s: None,
+            nodes_70_s: None,
+            nodes_80_s: None,
+            nodes_90_s: None,
+            nodes_100_s: None,
+            hash_10_s: None,
+            hash_20_s: None,
+            hash_30_s: None,
+            hash_40_s: None,
+            hash_50_s: None,
+            hash_60_s: None,
+            hash_70_s: None,
+            hash_80_s: None,
+            hash_90_s: None,
+            hash_100_s: None,
+        });
         columns_match(crate::report::txs::tests_support::tx_row());
         columns_match(crate::report::txs::tests_support::mempool_row());
         columns_match(crate::report::txs::tests_support::band_row());

@@ -65,7 +65,7 @@ fn several_runs_do_not_depend_on_the_thread_count() {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
     let (a, b) = (dir_contents(&dir.join("t1")), dir_contents(&dir.join("t2")));
-    assert_eq!(a.len(), 18, "three runs of six files");
+    assert_eq!(a.len(), 54, "three runs of seven data files, five plots as PNG and SVG, and index.html");
     assert_eq!(a, b);
     std::fs::remove_dir_all(dir).unwrap();
 }

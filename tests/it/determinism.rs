@@ -1,9 +1,21 @@
 //! Determinism is a contract: same scenario and seed, same bytes.
 
-use crate::common::{SMALL, config, run, run_files, temp_dir};
+use crate::common::{SMALL, config, dir_contents, run, run_files, temp_dir};
+use powsim::report::{RunMeta, write_run_with};
+use powsim::scenario;
 
 fn write(dir: &std::path::Path, seed: u64, overrides: &[&str]) -> Vec<(String, Vec<u8>)> {
-    run_files(dir, &config(SMALL, overrides), SMALL, seed, true)
+    let c = config(SMALL, overrides);
+    let out = run(&c, seed);
+    let meta = RunMeta {
+        scenario_file: "small.toml".into(),
+        scenario_sha256: scenario::digest_hex(SMALL.as_bytes()),
+        overrides: vec![],
+        resolved_toml: scenario::resolved_toml(&c),
+        write_graph: true,
+    };
+    write_run_with(dir, &c, &meta, &out, &|tmp| Ok(powsim::plot::plot_dir(tmp).map(drop)?)).unwrap();
+    dir_contents(dir)
 }
 
 #[test]
@@ -11,12 +23,17 @@ fn same_seed_gives_identical_files_and_other_seeds_differ() {
     let base = temp_dir("determinism");
     let a = write(&base.join("a"), 11, &[]);
     let b = write(&base.join("b"), 11, &[]);
-    assert_eq!(a.len(), 8, "summary, pools, blocks, reorgs, difficulty, graph, nodes, manifest");
+    assert_eq!(
+        a.len(),
+        20,
+        "summary, pools, blocks, propagation, reorgs, difficulty, graph, nodes, manifest; \
+         propagation, intervals, difficulty, forks and pools plots as PNG and SVG; index.html"
+    );
     assert_eq!(a, b);
     let c = write(&base.join("c"), 12, &[]);
     let differing =
         a.iter().zip(&c).filter(|(x, y)| x.1 != y.1).map(|(x, _)| x.0.clone()).collect::<Vec<_>>();
-    for f in ["blocks.csv", "summary.csv", "graph.csv"] {
+    for f in ["blocks.csv", "summary.csv", "graph.csv", "propagation.csv", "propagation.png", "index.html"] {
         assert!(differing.iter().any(|d| d == f), "{f} should change with the seed: {differing:?}");
     }
     std::fs::remove_dir_all(base).unwrap();
