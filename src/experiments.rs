@@ -42,6 +42,9 @@ pub struct SweepArgs {
     /// Continue an interrupted sweep in --out: finished runs are not run again.
     #[arg(long)]
     resume: bool,
+    /// No sweep-<metric> plots.
+    #[arg(long)]
+    no_plots: bool,
     /// Run one slice of the runs, i/n (1 <= i <= n); join the slices with `powsim merge`.
     #[arg(long, value_parser = Shard::parse)]
     shard: Option<Shard>,
@@ -239,6 +242,9 @@ pub fn sweep(args: SweepArgs) -> Result<u8, Failure> {
     }
     let table = RunsTable { keys: manifest.keys.clone(), metrics, rows };
     write_tables(&out, &table).map_err(io_failure)?;
+    if !args.no_plots {
+        plot_sweep(&out, &base.name, &manifest)?;
+    }
     manifest.complete = true;
     manifest.write(&out).map_err(io_failure)?;
     if !args.common.quiet {
@@ -290,6 +296,13 @@ fn prepare_sweep_dir(out: &Path, manifest: &SweepManifest, resume: bool) -> Resu
     Ok(())
 }
 
+/// The sweep's figures, from the tables just written.
+fn plot_sweep(out: &Path, name: &str, manifest: &SweepManifest) -> Result<(), Failure> {
+    powsim::plot::plot_sweep(out, name, &manifest.keys, &manifest.metrics)
+        .map(drop)
+        .map_err(|e| Failure { code: 1, error: e.into() })
+}
+
 fn write_tables(out: &Path, table: &RunsTable) -> Result<(), SweepError> {
     table.write(&out.join("runs.csv"))?;
     write_atomic(&out.join("aggregate.csv"), &table.aggregate_csv())
@@ -330,6 +343,9 @@ pub struct MergeArgs {
     /// Where to write the whole sweep's runs.csv, aggregate.csv and sweep.toml.
     #[arg(long)]
     out: PathBuf,
+    /// No sweep-<metric> plots.
+    #[arg(long)]
+    no_plots: bool,
 }
 
 pub fn merge_shards(args: MergeArgs) -> Result<u8, Failure> {
@@ -348,6 +364,12 @@ pub fn merge_shards(args: MergeArgs) -> Result<u8, Failure> {
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
     write_tables(&args.out, &table).map_err(io_failure)?;
     manifest.write(&args.out).map_err(io_failure)?;
+    if !args.no_plots {
+        let name = Path::new(&manifest.scenario_file)
+            .file_stem()
+            .map_or("sweep".into(), |s| s.to_string_lossy().into_owned());
+        plot_sweep(&args.out, &name, &manifest)?;
+    }
     eprintln!("merged {} shards ({} runs) into {}", dirs.len(), table.rows.len(), args.out.display());
     Ok(0)
 }

@@ -88,9 +88,15 @@ fn register_font() {
 
 /// Draws `fig` into `dir/<stem>.png` and `dir/<stem>.svg`.
 pub fn render<F: Figure>(dir: &Path, fig: &F) -> Result<(), PlotError> {
+    render_as(dir, fig.stem(), fig)
+}
+
+/// Draws `fig` into `dir/<stem>.png` and `dir/<stem>.svg` under another stem than its own
+/// (figures one per metric).
+pub fn render_as<F: Figure>(dir: &Path, stem: &str, fig: &F) -> Result<(), PlotError> {
     register_font();
     let size = fig.size();
-    let png = dir.join(format!("{}.png", fig.stem()));
+    let png = dir.join(format!("{stem}.png"));
     let fail = |path: &Path, e: &dyn std::fmt::Display| PlotError::Draw {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -101,7 +107,7 @@ pub fn render<F: Figure>(dir: &Path, fig: &F) -> Result<(), PlotError> {
         fig.draw(&root).map_err(|e| fail(&png, &e))?;
         root.present().map_err(|e| fail(&png, &e))?;
     }
-    let svg = dir.join(format!("{}.svg", fig.stem()));
+    let svg = dir.join(format!("{stem}.svg"));
     let root = SVGBackend::new(&svg, size).into_drawing_area();
     root.fill(&WHITE).map_err(|e| fail(&svg, &e))?;
     fig.draw(&root).map_err(|e| fail(&svg, &e))?;

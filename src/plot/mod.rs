@@ -14,8 +14,10 @@ mod html;
 mod input;
 mod market;
 mod prep;
+mod sweep;
 
 pub use input::{RunData, read_dir};
+pub use sweep::plot_sweep;
 
 use draw::{Figure, render};
 use rayon::prelude::*;

@@ -74,6 +74,13 @@ fn sweeps_are_the_same_sharded_resumed_or_on_any_thread_count() {
     ok(&powsim(&["merge", "s3", "s1", "s2", "--out", "merged"], &dir));
     assert_eq!(read(&dir.join("merged"), "runs.csv"), runs);
     assert_eq!(read(&dir.join("merged"), "aggregate.csv"), aggregate);
+    // The figures too: the default metrics that have values (no stale rate after six blocks).
+    let figure = |d: &str| std::fs::read(dir.join(d).join("sweep-prop_median_s.png")).expect("figure drawn");
+    assert_eq!(figure("one"), figure("two"));
+    assert_eq!(figure("one"), figure("merged"));
+    assert!(
+        dir.join("one/sweep-prop_median_s.svg").is_file() && !dir.join("one/sweep-stale_rate.png").exists()
+    );
 
     // An interrupted sweep: two runs and the tables lost. Without --resume the directory is
     // refused; with it, only the lost runs run again.
