@@ -174,6 +174,14 @@ fn compare_reports_paired_differences_and_fails_on_request() {
         .unwrap()
         .to_string();
     assert_eq!(prop2, prop, "a file variant and a key variant are the same runs");
+    // A variant that changes nothing (the default drain) differs in nothing.
+    let same = powsim(
+        &["compare", "cmp.toml", "--variant", "stop.drain_s=600", "--seeds", "3", "--out", "e", "--quiet"],
+        &dir,
+    );
+    ok(&same);
+    let rows = read(&dir.join("e"), "compare.csv");
+    assert!(rows.lines().skip(1).all(|l| l.ends_with(",false") && l.contains(",0,0,0,0,")), "{rows}");
     let bad = powsim(&["compare", "cmp.toml", "--variant", "x=1", "--fail-if", "nope>1"], &dir);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not a summary column"));
@@ -256,26 +264,18 @@ fn the_slurm_array_script_runs_one_shard_per_task() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-/// The shipped expectations file passes, and the shipped sweep runs (shortened).
+/// The shipped expectations file passes, and the shipped sweeps run (shortened).
 #[test]
-fn shipped_expectations_and_sweep_run() {
+fn shipped_expectations_and_sweeps_run() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let stdout = ok(&powsim(&["check", "scenarios/expect/quick.toml", "--threads", "2"], root));
     assert!(stdout.contains("7 of 7 expectations met"), "{stdout}");
     let dir = temp_dir("shipped-sweep");
-    let file = root.join("scenarios/sweep-interval.toml");
-    let args = [
-        "sweep",
-        file.to_str().unwrap(),
-        "--set",
-        "stop.blocks=3",
-        "--set",
-        "network.nodes=40",
-        "--out",
-        "s",
-        "--quiet",
-    ];
-    ok(&powsim(&args, &dir));
-    assert_eq!(read(&dir.join("s"), "aggregate.csv").lines().count(), 1 + 4);
+    for (name, points) in [("interval", 6), ("blocksize", 7), ("relay", 4)] {
+        let file = root.join(format!("sweeps/{name}.toml"));
+        let shrink = ["--set", "stop.blocks=3", "--set", "network.nodes=40", "--no-plots", "--quiet"];
+        ok(&powsim(&[&["sweep", file.to_str().unwrap(), "--out", name][..], &shrink[..]].concat(), &dir));
+        assert_eq!(read(&dir.join(name), "aggregate.csv").lines().count(), 1 + points, "{name}");
+    }
     std::fs::remove_dir_all(dir).unwrap();
 }
