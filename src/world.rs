@@ -823,6 +823,23 @@ impl World {
         self.strategies[p.index()] = strategy;
     }
 
+    /// Replaces the difficulty algorithm that rules `r` run from the start (a library user's
+    /// own, say); only before the run starts. The generated history is kept as built, and every
+    /// miner's difficulty is taken from the new algorithm.
+    pub fn set_difficulty_algorithm(
+        &mut self,
+        r: RulesId,
+        algo: Box<dyn crate::consensus::DifficultyAlgorithm>,
+    ) {
+        self.tree.set_algorithm(r, algo);
+        let start = self.tree.start_tip();
+        for i in 0..self.hash.miners().len() {
+            let rules = self.nodes.rules(self.hash.miners()[i].node);
+            let bits = self.tree.next_bits(rules, start, EPOCH_UNIX_S);
+            self.hash.set_work_bits(PoolId(i as u32), bits);
+        }
+    }
+
     /// Each miner's block to build on (its nodes' most-work mining tip).
     pub fn miner_tips(&self) -> &[BlockId] {
         &self.miner_tip

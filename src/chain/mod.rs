@@ -133,6 +133,13 @@ impl BlockTree {
         self.rules[r.index()].params_at(height)
     }
 
+    /// Replaces the difficulty algorithm of rules `r` from the start (its first epoch); only
+    /// before any block is mined, since verdicts already given are not revisited.
+    pub fn set_algorithm(&mut self, r: RulesId, algo: Box<dyn crate::consensus::DifficultyAlgorithm>) {
+        assert_eq!(self.blocks.len() as u32, self.history_len, "the algorithm changes only before mining");
+        self.rules[r.index()].set_first_algorithm(algo);
+    }
+
     /// The verdict of block `b` under rules `r`.
     pub fn verdict(&self, b: BlockId, r: RulesId) -> Result<(), BlockError> {
         self.verdicts[b.index() * self.rules.len() + r.index()]

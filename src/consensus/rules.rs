@@ -41,6 +41,11 @@ impl RuleSchedule {
         RuleSchedule { epochs }
     }
 
+    /// Replaces the first epoch's algorithm.
+    pub fn set_first_algorithm(&mut self, algo: Box<dyn DifficultyAlgorithm>) {
+        self.epochs[0].algo = algo;
+    }
+
     /// The epochs, oldest first.
     pub fn epochs(&self) -> &[Epoch] {
         &self.epochs

@@ -8,6 +8,7 @@ mod events;
 mod experiments;
 mod golden;
 mod invariants;
+mod library;
 mod plots;
 mod rules;
 mod transactions;
