@@ -17,6 +17,9 @@ use powsim::sweep::{
 };
 use powsim::world::simulate;
 
+/// Summary columns that are not compared: the scenario's name and the seed, which pair the runs.
+const NOT_COMPARED: [&str; 2] = ["scenario", "seed"];
+
 /// Exit code of `compare` when a `--fail-if` condition holds and of `check` when a bound fails.
 pub const EXIT_CHECK_FAILED: u8 = 4;
 
@@ -453,7 +456,8 @@ pub fn compare(args: CompareArgs) -> Result<u8, Failure> {
                 let dir = out.join(name).join(format!("seed-{seed}"));
                 let done = run_one(config, &metas[side], seed, &dir, false, false);
                 bar.inc(1);
-                Ok(summary_cells(&done?.summary).into_iter().map(|(_, c)| c).collect())
+                let cells = summary_cells(&done?.summary).into_iter();
+                Ok(cells.filter(|(name, _)| !NOT_COMPARED.contains(name)).map(|(_, c)| c).collect())
             })
             .collect()
     });
@@ -466,7 +470,8 @@ pub fn compare(args: CompareArgs) -> Result<u8, Failure> {
         eprintln!("interrupted: no comparison; the runs so far are in {}", out.display());
         return Ok(EXIT_INTERRUPTED);
     }
-    let metrics: Vec<String> = known.iter().map(|s| s.to_string()).collect();
+    let metrics: Vec<String> =
+        known.iter().filter(|n| !NOT_COMPARED.contains(n)).map(|s| s.to_string()).collect();
     let (b, v) = cells.split_at(seeds.len());
     let comparisons = compare_rows(&metrics, b, v);
     write_compare_csv(&out.join("compare.csv"), &comparisons).map_err(io_failure)?;

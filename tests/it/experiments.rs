@@ -155,6 +155,7 @@ fn compare_reports_paired_differences_and_fails_on_request() {
         "metric,n,base_mean,variant_mean,diff_mean,diff_sd,diff_ci95_lo,diff_ci95_hi,significant\n"
     ));
     let prop = csv.lines().find(|l| l.starts_with("prop_median_s,")).unwrap();
+    assert!(!csv.contains("\nseed,") && !csv.contains("\nscenario,"), "the pairing columns are not metrics");
     assert!(prop.starts_with("prop_median_s,4,") && prop.ends_with(",true"), "{prop}");
     for seed in 1..=4 {
         assert!(dir.join(format!("c/base/seed-{seed}/summary.csv")).is_file());
