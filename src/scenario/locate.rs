@@ -23,7 +23,9 @@ pub(crate) fn key_at(root: &DeTable<'_>, span: &Span) -> String {
     render(&best)
 }
 
-/// Renders segments as `a.b[2].c`.
+/// Renders segments as `a.b[2].c`. A key that is not a bare TOML key is
+/// quoted as TOML quotes it (`network."node s"`, `""`), so that every key,
+/// the empty one included, has a visible and unambiguous name.
 fn render(path: &[Segment]) -> String {
     let mut out = String::new();
     for segment in path {
@@ -32,12 +34,32 @@ fn render(path: &[Segment]) -> String {
                 if !out.is_empty() {
                     out.push('.');
                 }
-                out.push_str(key);
+                push_key(&mut out, key);
             }
             Segment::Index(i) => out.push_str(&format!("[{i}]")),
         }
     }
     out
+}
+
+/// Appends `key`, bare when TOML allows it (`A-Z a-z 0-9 _ -`), else as a
+/// basic string with quotes, backslashes and control characters escaped.
+fn push_key(out: &mut String, key: &str) {
+    let bare = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if bare {
+        out.push_str(key);
+        return;
+    }
+    out.push('"');
+    for c in key.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 fn contains(outer: &Span, inner: &Span) -> bool {
@@ -97,5 +119,15 @@ mod tests {
         assert_eq!(key_of(text, "y"), "m.pool[1].y");
         assert_eq!(key_of(text, "22"), "m.pool[1].y[1]");
         assert_eq!(key_of(text, "a"), "a");
+    }
+
+    #[test]
+    fn keys_that_are_not_bare_are_quoted() {
+        let text = "\"\" = 1\n[net]\n\"node s\" = 2\n\"a.b\" = 3\n\"q\\\"\\u0001\" = 4\n\"ключ\" = 5\n";
+        assert_eq!(key_of(text, "1"), "\"\"");
+        assert_eq!(key_of(text, "2"), "net.\"node s\"");
+        assert_eq!(key_of(text, "3"), "net.\"a.b\"");
+        assert_eq!(key_of(text, "4"), "net.\"q\\\"\\u0001\"");
+        assert_eq!(key_of(text, "5"), "net.\"ключ\"");
     }
 }

@@ -9,7 +9,7 @@
 
 use toml::Spanned;
 
-use super::check::SHARE;
+use super::check::UNIT;
 use super::config::{Activation, ConsensusConfig, DifficultyName, MinersConfig, NodeGroup, Rules};
 use super::ctx::{Ctx, Span};
 use super::error::ScenarioError;
@@ -341,7 +341,7 @@ fn lower_groups(
             let message = format!("{:?} is already the name of node_group[{j}]", name.get_ref());
             return Err(ctx.err(&key("name"), Some(&name.span()), message));
         }
-        let share = ctx.float(&key("share"), &raw.share, SHARE, 0.0)?;
+        let share = ctx.float(&key("share"), &raw.share, UNIT, 0.0)?;
         share_total += share;
         if share_total > 1.0 + 1e-9 {
             let at = raw.share.as_ref().map(Spanned::span);
@@ -350,7 +350,7 @@ fn lower_groups(
         }
         let mut pools = Vec::new();
         if let Some(list) = &raw.pools {
-            if matches!(miners, MinersConfig::EveryNode { .. }) {
+            if matches!(miners, MinersConfig::EveryNode { .. }) && !list.get_ref().is_empty() {
                 let message =
                     "names pools, but every node mines (mining.every_node); put miners in groups with share";
                 return Err(ctx.err(&key("pools"), Some(&list.span()), message));

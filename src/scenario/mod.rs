@@ -36,6 +36,12 @@ mod tests;
 #[cfg(test)]
 mod tests_errors;
 #[cfg(test)]
+mod tests_fuzz;
+#[cfg(test)]
+mod tests_fuzz_gen;
+#[cfg(test)]
+mod tests_fuzz_plan;
+#[cfg(test)]
 mod tests_rules;
 
 use std::path::Path;

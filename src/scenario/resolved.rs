@@ -250,7 +250,14 @@ fn write_activations(out: &mut String, table: &str, base: &Rules, activation: &[
         out.push_str(&format!("\n[[{table}.activation]]\n"));
         key(out, "height", a.height);
         out.push_str(&format!("\n[{table}.activation.set]\n"));
+        let before = out.len();
         write_rules(out, &a.rules, Some(prev));
+        if out.len() == before {
+            // An activation that changes nothing (it sets values the rules before it
+            // already had) still needs a key, or it reads back as an error; the block
+            // interval repeats a value without resetting an algorithm's settings.
+            key(out, "block_interval_s", a.rules.block_interval_s);
+        }
         prev = &a.rules;
     }
 }
