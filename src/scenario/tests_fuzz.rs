@@ -458,7 +458,7 @@ fn keys_that_are_not_bare_are_quoted_in_errors() {
     assert_eq!((err.line, err.key.as_str()), (Some(2), "\"\""));
     assert_eq!(
         err.to_string(),
-        "t.toml:2: \"\": unknown key ``, expected one of `name`, `description`, `seed`, `stop`, `network`, `relay`, `consensus`, `blocks`, `mining`, `relay_network`, `transactions`, `mempool`, `output`, `events`, `node_group`"
+        "t.toml:2: \"\": unknown key ``, expected one of `name`, `description`, `seed`, `stop`, `network`, `relay`, `consensus`, `blocks`, `mining`, `relay_network`, `transactions`, `mempool`, `output`, `events`, `node_group`, `sweep`"
     );
     let err = super::tests::parse("name = \"x\"\n[network]\n\"node s\" = 1\n").expect_err("spaced key");
     assert_eq!(err.key, "network.\"node s\"");
