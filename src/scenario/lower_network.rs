@@ -195,11 +195,7 @@ fn lower_file(
     let key = "network.topology_file";
     let what = "the path of a CSV edge list, relative to the scenario file";
     let given = ctx.required(key, &raw.topology_file, table, what)?;
-    let full = dir.join(given.get_ref());
-    let bytes = std::fs::read(&full).map_err(|e| {
-        let message = format!("cannot read data file `{}`: {e}", full.display());
-        ctx.err(key, Some(&given.span()), message)
-    })?;
+    let (full, bytes) = super::read_data_file(ctx, key, given, dir)?;
     let edges = edges::parse(&full.display().to_string(), &bytes, nodes)?;
     Ok(TopologyConfig::File { path: PathBuf::from(given.get_ref()), edges })
 }

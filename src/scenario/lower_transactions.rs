@@ -56,7 +56,7 @@ const DEFAULT_OBSERVERS: u32 = 50;
 
 /// How one distribution key (`transactions.feerate`, `transactions.vsize`)
 /// is spelled and checked.
-struct DistSpec {
+pub(crate) struct DistSpec {
     /// The key of the distribution table.
     key: &'static str,
     /// The lognormal's median key.
@@ -68,10 +68,10 @@ struct DistSpec {
     default_median: f64,
     default_sigma: f64,
     /// The histogram file's format.
-    format: BinFormat,
+    pub(crate) format: BinFormat,
 }
 
-const FEERATE_SPEC: DistSpec = DistSpec {
+pub(crate) const FEERATE_SPEC: DistSpec = DistSpec {
     key: "transactions.feerate",
     median: "median_sat_vb",
     value: "sat_vb",
@@ -87,7 +87,7 @@ const FEERATE_SPEC: DistSpec = DistSpec {
     },
 };
 
-const VSIZE_SPEC: DistSpec = DistSpec {
+pub(crate) const VSIZE_SPEC: DistSpec = DistSpec {
     key: "transactions.vsize",
     median: "median_vb",
     value: "vb",
@@ -295,11 +295,7 @@ fn load_histogram(
     let header = spec.format.columns.join(",");
     let what = format!("the path of a CSV histogram with header `{header}`, relative to the scenario file");
     let given = ctx.required(&key, &fields.file, table, &what)?;
-    let full = dir.join(given.get_ref());
-    let bytes = std::fs::read(&full).map_err(|e| {
-        let message = format!("cannot read data file `{}`: {e}", full.display());
-        ctx.err(&key, Some(&given.span()), message)
-    })?;
+    let (full, bytes) = super::read_data_file(ctx, &key, given, dir)?;
     let bins = bins::parse(&full.display().to_string(), &bytes, &spec.format)?;
     Ok(Distribution::Empirical { path: PathBuf::from(given.get_ref()), bins })
 }

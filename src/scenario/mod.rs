@@ -18,6 +18,8 @@ mod config;
 mod ctx;
 mod edges;
 mod error;
+#[cfg(fuzzing)]
+pub mod fuzzing;
 mod locate;
 mod lower;
 mod lower_consensus;
@@ -59,18 +61,38 @@ use ctx::{Ctx, line_of};
 use raw::RawScenario;
 
 /// Largest scenario file `load` reads (16 MiB); real ones are a few KiB.
-const MAX_SCENARIO_BYTES: usize = 16 << 20;
+const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+
+/// Largest data file (edge list, histogram) a scenario may name (256 MiB):
+/// an edge list of a million nodes with ten connections each is about 150 MB.
+pub(crate) const MAX_DATA_BYTES: u64 = 256 << 20;
 
 /// Reads the scenario file at `path`, applies the `--set` overrides
 /// (`"key.path=value"`, in order) and validates the result. Data files
 /// named in the scenario are found relative to the scenario file's directory.
 pub fn load(path: &Path, overrides: &[String]) -> Result<Config, ScenarioError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = read_limited(path, MAX_SCENARIO_BYTES).map_err(|e| {
         ScenarioError::new(file.as_str(), None, "", format!("cannot read scenario file: {e}"))
     })?;
+    let Some(bytes) = bytes else {
+        let message = format!(
+            "is more than {MAX_SCENARIO_BYTES} bytes; scenario files may have at most {MAX_SCENARIO_BYTES}"
+        );
+        return Err(ScenarioError::new(file, None, "", message));
+    };
     let text = decode(&file, &bytes)?;
     parse_str(text, path, overrides)
+}
+
+/// The bytes of the file at `path` if it holds at most `limit` bytes, else
+/// `None`. The limit bounds what is read, not what the file's size says, so
+/// a device that never ends (`/dev/zero`) cannot exhaust memory.
+pub(crate) fn read_limited(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
 }
 
 /// Parses and validates scenario `text` as if read from `origin` (used for
@@ -82,13 +104,29 @@ pub fn parse_str(text: &str, origin: &Path, overrides: &[String]) -> Result<Conf
     lower::lower(raw, &ctx, dir)
 }
 
-/// The scenario file's bytes as text: within the size limit and UTF-8.
-fn decode<'b>(file: &str, bytes: &'b [u8]) -> Result<&'b str, ScenarioError> {
-    if bytes.len() > MAX_SCENARIO_BYTES {
-        let message =
-            format!("is {} bytes; scenario files may have at most {MAX_SCENARIO_BYTES}", bytes.len());
-        return Err(ScenarioError::new(file, None, "", message));
+/// Reads the data file `given` names (relative to `dir`, the scenario
+/// file's directory) for `key`: its full path and bytes, or an error at the
+/// key when it cannot be read or is larger than [`MAX_DATA_BYTES`].
+pub(crate) fn read_data_file(
+    ctx: &Ctx<'_>,
+    key: &str,
+    given: &Spanned<String>,
+    dir: &Path,
+) -> Result<(std::path::PathBuf, Vec<u8>), ScenarioError> {
+    let full = dir.join(given.get_ref());
+    let fail = |message: String| ctx.err(key, Some(&given.span()), message);
+    match read_limited(&full, MAX_DATA_BYTES) {
+        Ok(Some(bytes)) => Ok((full, bytes)),
+        Ok(None) => Err(fail(format!(
+            "data file `{}` is more than {MAX_DATA_BYTES} bytes; data files may have at most {MAX_DATA_BYTES}",
+            full.display()
+        ))),
+        Err(e) => Err(fail(format!("cannot read data file `{}`: {e}", full.display()))),
     }
+}
+
+/// The scenario file's bytes as UTF-8 text.
+fn decode<'b>(file: &str, bytes: &'b [u8]) -> Result<&'b str, ScenarioError> {
     std::str::from_utf8(bytes).map_err(|e| {
         let line = line_of(bytes, e.valid_up_to());
         ScenarioError::new(file, Some(line), "", "is not valid UTF-8 text (TOML files must be UTF-8)")

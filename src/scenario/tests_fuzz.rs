@@ -5,18 +5,19 @@
 //! the key (only TOML syntax, UTF-8 and whole-file problems have none), on
 //! a line of the file it names.
 //!
-//! Cases are drawn from seeded generators (`tests_fuzz_gen.rs`), so a
-//! failure names its seed and prints its input. `POWSIM_FUZZ_CASES=N` runs
-//! N cases per test instead of the default, `POWSIM_FUZZ_SEED=S` another
-//! master seed; `POWSIM_FUZZ_KEEP_GOING=1` reports every failing case
-//! instead of stopping at the first, and `POWSIM_FUZZ_STATS=1` prints which
-//! errors the generated inputs reached. `cargo fuzz` (see `fuzz/`) explores the same boundary by
-//! coverage.
+//! Cases are drawn from seeded generators (`tests_fuzz_gen.rs`,
+//! `tests_fuzz_plan.rs`), so a failure names its seed and prints its input.
+//! `POWSIM_FUZZ_CASES=N` runs N cases per test instead of the default,
+//! `POWSIM_FUZZ_SEED=S` another master seed; `POWSIM_FUZZ_KEEP_GOING=1`
+//! reports every failing case instead of stopping at the first, and
+//! `POWSIM_FUZZ_STATS=1` prints which errors the generated inputs reached.
+//! `cargo fuzz` (see `fuzz/`) explores the same boundary by coverage.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
 use super::bins::BinFormat;
+use super::lower_transactions::{FEERATE_SPEC, VSIZE_SPEC};
 use super::tests::TempDir;
 use super::tests_fuzz_gen::Gen;
 use super::*;
@@ -377,29 +378,8 @@ fn check_data_error(
     Ok(())
 }
 
-/// The formats of the two histogram keys, as `lower_transactions` reads them.
-const FORMATS: [(&str, BinFormat); 2] = [
-    (
-        "feerate",
-        BinFormat {
-            key: "transactions.feerate",
-            columns: ["low_sat_vb", "high_sat_vb", "weight"],
-            min: 0.0,
-            max: 1e6,
-            unit: "sat/vB",
-        },
-    ),
-    (
-        "vsize",
-        BinFormat {
-            key: "transactions.vsize",
-            columns: ["low_vb", "high_vb", "weight"],
-            min: 65.0,
-            max: 100_000.0,
-            unit: "vB",
-        },
-    ),
-];
+/// The two histogram keys and their formats.
+const FORMATS: [(&str, BinFormat); 2] = [("feerate", FEERATE_SPEC.format), ("vsize", VSIZE_SPEC.format)];
 
 /// Generated and mutated histograms of both kinds: parsed directly, and
 /// one case in four through a scenario file. Valid bins are sorted, do not
@@ -507,4 +487,22 @@ fn an_activation_that_changes_nothing_round_trips() {
     valid_and_round_trips(&format!("name = \"x\"\n{same_algorithm}"));
     let group = "[[node_group]]\nname = \"g\"\nshare = 0.5\nconsensus = { block_interval_s = 300 }\n";
     valid_and_round_trips(&format!("name = \"x\"\n{activation}{group}"));
+}
+
+/// Scenario and data files were read whole before their size was checked,
+/// so `topology_file = "/dev/zero"` (or `powsim validate /dev/zero`) read
+/// until memory ran out; they are now read through a limit.
+#[test]
+fn files_are_read_through_a_size_limit() {
+    let dir = TempDir::new("limit");
+    let path = dir.write("f", &[b'x'; 100]);
+    assert_eq!(read_limited(&path, 100).expect("read").map(|b| b.len()), Some(100));
+    assert_eq!(read_limited(&path, 99).expect("read"), None);
+    #[cfg(unix)]
+    assert_eq!(read_limited(Path::new("/dev/zero"), 1 << 16).expect("read /dev/zero"), None);
+    let text = "name = \"x\"\n[network]\nnodes = 4\ntopology = \"file\"\ntopology_file = \"sub\"\n";
+    std::fs::create_dir_all(dir.0.join("sub")).expect("sub dir");
+    let err = load(&dir.write("s.toml", text.as_bytes()), &[]).expect_err("a directory");
+    assert_eq!((err.line, err.key.as_str()), (Some(5), "network.topology_file"));
+    assert!(err.message.starts_with("cannot read data file"), "{}", err.message);
 }
