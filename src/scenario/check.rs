@@ -22,8 +22,6 @@ pub(crate) struct Bounds {
 /// The largest upper bound, which [`Bounds::describe`] leaves out.
 const NO_UPPER: f64 = f64::MAX;
 
-/// Values > 0.
-pub(crate) const POSITIVE: Bounds = Bounds::new(0.0, false, NO_UPPER, true);
 /// Values >= 0 and < 1.
 pub(crate) const FRACTION: Bounds = Bounds::new(0.0, true, 1.0, false);
 /// Values > 0 and <= 1.
@@ -56,12 +54,22 @@ impl Bounds {
     /// E.g. "a finite number > 0 and <= 1".
     pub(crate) fn describe(&self) -> String {
         let lo = if self.lo_closed { ">=" } else { ">" };
-        let mut text = format!("a finite number {lo} {}", self.lo);
+        let mut text = format!("a finite number {lo} {}", number(self.lo));
         if self.hi < NO_UPPER {
             let hi = if self.hi_closed { "<=" } else { "<" };
-            text.push_str(&format!(" and {hi} {}", self.hi));
+            text.push_str(&format!(" and {hi} {}", number(self.hi)));
         }
         text
+    }
+}
+
+/// A float for a message: as written in decimal, or in exponent form when
+/// that would take more than a few digits (`1e60`, not sixty zeros).
+pub(crate) fn number(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && (x.abs() >= 1e16 || x.abs() < 1e-5) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
     }
 }
 
@@ -112,7 +120,7 @@ impl Ctx<'_> {
         let Some(value) = field else { return Ok(None) };
         let x = value.get_ref().0;
         if !bounds.contains(x) {
-            let message = format!("must be {}, got {x}", bounds.describe());
+            let message = format!("must be {}, got {}", bounds.describe(), number(x));
             return Err(self.err(key, Some(&value.span()), message));
         }
         Ok(Some(x))
@@ -184,10 +192,24 @@ mod tests {
 
     #[test]
     fn bounds_reject_non_finite_and_describe_both_ends() {
+        let positive = Bounds::new(0.0, false, NO_UPPER, true);
         assert!(SHARE.contains(1.0) && !SHARE.contains(0.0));
-        assert!(!POSITIVE.contains(f64::INFINITY) && !POSITIVE.contains(f64::NAN));
+        assert!(!positive.contains(f64::INFINITY) && !positive.contains(f64::NAN));
         assert!(FRACTION.contains(0.0) && !FRACTION.contains(1.0));
         assert_eq!(SHARE.describe(), "a finite number > 0 and <= 1");
-        assert_eq!(POSITIVE.describe(), "a finite number > 0");
+        assert_eq!(positive.describe(), "a finite number > 0");
+        assert_eq!(Bounds::new(1e-9, true, 1e60, false).describe(), "a finite number >= 1e-9 and < 1e60");
+    }
+
+    #[test]
+    fn numbers_in_messages_are_short() {
+        assert_eq!(
+            (number(0.0), number(1.5), number(1e9), number(-0.25)),
+            ("0".into(), "1.5".into(), "1000000000".into(), "-0.25".into())
+        );
+        assert_eq!(
+            (number(1.7e308), number(5e-324), number(1e16)),
+            ("1.7e308".into(), "5e-324".into(), "1e16".into())
+        );
     }
 }

@@ -99,7 +99,7 @@ struct Group {
 /// The rules of one raw table whose keys are named `{prefix}.key`.
 fn lower_rules(ctx: &Ctx<'_>, prefix: &str, raw: &RawConsensus) -> Result<Rules, ScenarioError> {
     let key = |k: &str| format!("{prefix}.{k}");
-    Ok(Rules {
+    let rules = Rules {
         block_interval_s: ctx.int(&key("block_interval_s"), &raw.block_interval_s, 1u32, 86_400, 600)?,
         difficulty: lower_difficulty(ctx, prefix, raw)?,
         retarget_interval: ctx.int(&key("retarget_interval"), &raw.retarget_interval, 2u32, 100_000, 2016)?,
@@ -133,7 +133,40 @@ fn lower_rules(ctx: &Ctx<'_>, prefix: &str, raw: &RawConsensus) -> Result<Rules,
             u32::MAX,
             7200,
         )?,
-    })
+    };
+    check_timespan(ctx, prefix, raw, &rules)?;
+    Ok(rules)
+}
+
+/// Core's retarget clamps the span it measures to at least `timespan / clamp_factor` whole
+/// seconds, the timespan being `retarget_interval × block_interval_s`. When the timespan is
+/// shorter than `clamp_factor` seconds that bound is 0, and a period whose blocks share a
+/// timestamp sets the target to 0, which no block can meet: the chain stops for good.
+fn check_timespan(
+    ctx: &Ctx<'_>,
+    prefix: &str,
+    raw: &RawConsensus,
+    rules: &Rules,
+) -> Result<(), ScenarioError> {
+    let timespan = u64::from(rules.retarget_interval) * u64::from(rules.block_interval_s);
+    if !rules.difficulty.is_bitcoin_retarget() || timespan >= u64::from(rules.clamp_factor) {
+        return Ok(());
+    }
+    // The defaults satisfy the bound, so at least one of the three keys is given.
+    let given = [
+        ("retarget_interval", raw.retarget_interval.as_ref().map(Spanned::span)),
+        ("block_interval_s", raw.block_interval_s.as_ref().map(Spanned::span)),
+        ("clamp_factor", raw.clamp_factor.as_ref().map(Spanned::span)),
+    ];
+    let (field, span) =
+        given.into_iter().find(|(_, span)| span.is_some()).unwrap_or(("retarget_interval", None));
+    let message = format!(
+        "the retarget timespan retarget_interval × block_interval_s = {} × {} = {timespan} s must be at least \
+         clamp_factor = {} s: below that the retarget's lower clamp (timespan / clamp_factor, in whole seconds) \
+         is 0 s, and a period mined within one second would set the target to 0, which no block can meet",
+        rules.retarget_interval, rules.block_interval_s, rules.clamp_factor
+    );
+    Err(ctx.err(&format!("{prefix}.{field}"), span.as_ref(), message))
 }
 
 /// The difficulty algorithm and its settings. A setting of another algorithm is an error that

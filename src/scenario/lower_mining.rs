@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use toml::Spanned;
 
-use super::check::{POSITIVE, POSITIVE_QUANTITY, QUANTITY, SHARE, UNIT};
+use super::check::{Bounds, POSITIVE_QUANTITY, QUANTITY, SHARE, UNIT};
 use super::config::{MinersConfig, MiningConfig, PoolConfig, RelayNetworkConfig, StrategyName};
 use super::ctx::{Ctx, Span};
 use super::error::ScenarioError;
@@ -20,6 +20,11 @@ use crate::net::Region;
 
 /// How far the pool shares may sum from 1.
 pub(crate) const SHARE_SUM_TOLERANCE: f64 = 1e-6;
+
+/// Total hash rates: > 0 and at most 1e60 H/s, so that the starting target,
+/// 2^256 / (hash rate × block interval), is at least 1 for every block interval
+/// (up to 86,400 s); above about 1e72 it would be 0, which no block meets.
+const HASHRATE: Bounds = Bounds::new(0.0, false, 1e60, true);
 
 /// Longest pool name.
 pub(crate) const MAX_POOL_NAME_CHARS: usize = 64;
@@ -36,7 +41,7 @@ pub(crate) fn lower(
     with_transactions: bool,
 ) -> Result<MiningConfig, ScenarioError> {
     let (mut raw, _) = open(table);
-    let hashrate_hs = ctx.float("mining.hashrate_hs", &raw.hashrate_hs, POSITIVE, 1e21)?;
+    let hashrate_hs = ctx.float("mining.hashrate_hs", &raw.hashrate_hs, HASHRATE, 1e21)?;
     let miners = match raw.pool.take() {
         Some(pools) => explicit_pools(ctx, &raw, pools, nodes, with_transactions)?,
         None => preset_miners(ctx, &raw, nodes, nodes_span)?,

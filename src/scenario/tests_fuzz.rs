@@ -506,3 +506,40 @@ fn files_are_read_through_a_size_limit() {
     assert_eq!((err.line, err.key.as_str()), (Some(5), "network.topology_file"));
     assert!(err.message.starts_with("cannot read data file"), "{}", err.message);
 }
+
+/// Valid configurations that stopped the simulation for good (found by
+/// running extreme values of single keys): a Bitcoin-style retarget whose
+/// timespan is shorter than `clamp_factor` seconds clamps the measured span
+/// to 0 s and sets the target to 0 (2 blocks of 1 s: the first retarget),
+/// after which the next block is drawn at the end of time and its header
+/// time overflows.
+#[test]
+fn a_retarget_timespan_below_the_clamp_factor_is_refused() {
+    let parse = super::tests::parse;
+    let text = "name = \"x\"\n[consensus]\nretarget_interval = 2\nblock_interval_s = 1\n";
+    let err = parse(text).expect_err("a 2 s timespan with clamp_factor 4");
+    assert_eq!((err.line, err.key.as_str()), (Some(3), "consensus.retarget_interval"));
+    assert!(err.message.contains("= 2 × 1 = 2 s must be at least clamp_factor = 4 s"), "{}", err.message);
+    assert!(parse(&format!("{text}clamp_factor = 2\n")).is_ok());
+    assert!(parse(&format!("{text}difficulty = \"asert\"\n")).is_ok(), "ASERT has no clamp");
+    let activation = "[consensus]\nretarget_interval = 2\n[[consensus.activation]]\nheight = 3000\nset = { block_interval_s = 1 }\n";
+    let err = parse(&format!("name = \"x\"\n{activation}")).expect_err("an activation");
+    assert_eq!(err.key, "consensus.activation[0].set.retarget_interval");
+    let group = "[[node_group]]\nname = \"g\"\nshare = 0.5\nconsensus = { retarget_interval = 3, clamp_factor = 4, block_interval_s = 1 }\n";
+    let err = parse(&format!("name = \"x\"\n{group}")).expect_err("a group");
+    assert_eq!(err.key, "node_group[0].consensus.retarget_interval");
+}
+
+/// `mining.hashrate_hs = 1.7e308` made the starting target
+/// 2^256 / (hash rate × interval) round to 0, which no block meets; hash
+/// rates now stop at 1e60.
+#[test]
+fn hash_rates_beyond_the_target_range_are_refused() {
+    let parse = super::tests::parse;
+    let err = parse("name = \"x\"\n[mining]\nhashrate_hs = 1.7e308\n").expect_err("1.7e308 H/s");
+    assert_eq!((err.line, err.key.as_str()), (Some(3), "mining.hashrate_hs"));
+    assert!(err.message.ends_with("> 0 and <= 1e60, got 1.7e308"), "{}", err.message);
+    assert!(
+        parse("name = \"x\"\n[mining]\nhashrate_hs = 1e60\n[consensus]\nblock_interval_s = 86400\n").is_ok()
+    );
+}
