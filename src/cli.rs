@@ -226,9 +226,7 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
     let plots = !args.no_plots;
     let first_seed = args.seed.unwrap_or(config.seed);
     let seeds: Vec<u64> = (0..args.runs).map(|i| first_seed.wrapping_add(i)).collect();
-    let parallel =
-        args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    check_memory(&[&config], parallel.min(seeds.len()), args.force)?;
+    check_memory(&[&config], seeds.len(), args.threads, args.force)?;
     let dir_for = |seed: u64| match (&args.out, seeds.len()) {
         (Some(d), 1) => d.clone(),
         (Some(d), _) => d.join(format!("seed-{seed}")),
@@ -378,10 +376,18 @@ fn first_difference(a: &Path, b: &Path) -> Result<Option<String>, Failure> {
     Ok(None)
 }
 
-/// Refuses, before anything runs, a run whose memory estimate (times the runs that go at once)
+/// Refuses, before anything runs, a run whose memory estimate (times the runs that go at once:
+/// the fewer of `runs` and the worker threads)
 /// exceeds the memory the machine has available, unless forced. Without a reading of the
 /// available memory (`/proc/meminfo`) nothing is refused.
-pub(crate) fn check_memory(configs: &[&Config], at_once: usize, force: bool) -> Result<(), Failure> {
+pub(crate) fn check_memory(
+    configs: &[&Config],
+    runs: usize,
+    threads: Option<usize>,
+    force: bool,
+) -> Result<(), Failure> {
+    let workers = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let at_once = workers.min(runs);
     let Some(e) =
         configs.iter().map(|c| powsim::world::estimate_memory(c)).max_by(|a, b| a.bytes.total_cmp(&b.bytes))
     else {

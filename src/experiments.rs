@@ -76,9 +76,7 @@ pub struct ManyRuns {
 impl ManyRuns {
     /// Refuses runs that would not fit in memory, `count` of them going at once at most.
     fn check_memory(&self, configs: &[&Config], count: usize) -> Result<(), Failure> {
-        let threads =
-            self.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-        crate::cli::check_memory(configs, threads.min(count), self.force)
+        crate::cli::check_memory(configs, count, self.threads, self.force)
     }
 }
 

@@ -516,7 +516,7 @@ impl Figure for Events {
         let panels = area.split_evenly((2, 1));
         let unit = time_unit(self.end_s);
         let x = 0.0..self.end_s / unit.secs;
-        let x_desc = format!("simulated time ({})", unit.name);
+        let x_desc = unit.sim_time_desc();
         self.series.draw_intervals(&panels[0], x.clone(), unit.secs, &x_desc, &self.marks)?;
         self.series.draw_difficulty(&panels[1], x, unit.secs, &x_desc, &self.marks)
     }
@@ -652,7 +652,7 @@ impl Figure for Forks {
         let area = titled(root, &self.title)?;
         let panels = area.split_evenly((2, 1));
         let unit = time_unit(self.end_s);
-        let x_desc = format!("simulated time ({})", unit.name);
+        let x_desc = unit.sim_time_desc();
         self.draw_stale(&panels[0], unit.secs, &x_desc)?;
         self.draw_reorgs(&panels[1], unit.secs, &x_desc)
     }

@@ -79,7 +79,7 @@ impl Figure for Mempool {
         let panels = area.split_evenly((2, 1));
         let unit = time_unit(self.end_s);
         let x = 0.0..self.end_s / unit.secs;
-        let x_desc = format!("simulated time ({})", unit.name);
+        let x_desc = unit.sim_time_desc();
         let at = |&(t, v): &(f64, f64)| (t / unit.secs, v);
         let top = self.size_vmb.iter().map(|g| g.max).fold(0.0, f64::max);
         let mut chart = frame(&panels[0], "Mempool size at the sampled nodes", x.clone(), from_zero(top))?;

@@ -145,6 +145,13 @@ pub struct TimeUnit {
     pub secs: f64,
 }
 
+impl TimeUnit {
+    /// The x-axis description of simulated time in this unit.
+    pub fn sim_time_desc(&self) -> String {
+        format!("simulated time ({})", self.name)
+    }
+}
+
 /// The unit that suits a time axis running to `max_s` seconds.
 pub fn time_unit(max_s: f64) -> TimeUnit {
     match max_s {
