@@ -6,7 +6,9 @@
 //! written; 3 a run stopped by its event
 //! budget before its stop condition (its results are written and marked
 //! incomplete in the manifest); 4 `compare` found a `--fail-if` condition true, or `check`
-//! an expectation unmet.
+//! an expectation unmet; 5 with `--check-invariants`, a run broke an invariant (nothing is
+//! written for it; the message names the seed, the event and the command that reproduces it);
+//! 130 interrupted.
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -15,7 +17,7 @@ use powsim::plot::{INDEX, PlotError, plot_dir};
 use powsim::report::{BandRow, PoolRow, RunMeta, Summary, Written, write_run_with};
 use powsim::scenario::{self, Config, ScenarioError};
 use powsim::sim::StopReason;
-use powsim::world::{RunOutput, simulate};
+use powsim::world::{RunOutput, World, simulate_with};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -103,6 +105,10 @@ struct RunArgs {
     /// Write only the CSV files and the manifest: no plots, no index.html.
     #[arg(long)]
     no_plots: bool,
+    /// Check the model's invariants while the run goes (slower); a broken one stops the run
+    /// with exit code 5 and the command that reproduces it.
+    #[arg(long)]
+    check_invariants: bool,
 }
 
 #[derive(Args)]
@@ -143,6 +149,9 @@ impl From<ScenarioError> for Failure {
 
 /// Exit code of a process stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).
 pub(crate) const EXIT_INTERRUPTED: u8 = 130;
+
+/// Exit code of a run that broke an invariant under `--check-invariants`.
+pub(crate) const EXIT_INVARIANT: u8 = 5;
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -223,7 +232,7 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
         resolved_toml: scenario::resolved_toml(&config),
         write_graph: args.write_graph || config.output.write_graph,
     };
-    let plots = !args.no_plots;
+    let opts = RunOpts { show: !args.quiet, plots: !args.no_plots, check_invariants: args.check_invariants };
     let first_seed = args.seed.unwrap_or(config.seed);
     let seeds: Vec<u64> = (0..args.runs).map(|i| first_seed.wrapping_add(i)).collect();
     check_memory(&[&config], seeds.len(), args.threads, args.force)?;
@@ -257,8 +266,8 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
     }
     let results: Vec<Result<RunDone, Failure>> = if seeds.len() == 1 {
         vec![pool.install(|| {
-            let done = run_one(&config, &meta, seeds[0], &dir_for(seeds[0]), !args.quiet, plots)?;
-            recheck(args.check_determinism, &config, &meta, seeds[0], &dir_for(seeds[0]), plots, done)
+            let done = run_one(&config, &meta, seeds[0], &dir_for(seeds[0]), opts)?;
+            recheck(args.check_determinism, &config, &meta, seeds[0], &dir_for(seeds[0]), opts, done)
         })]
     } else {
         let bar = progress_bar(seeds.len() as u64, args.quiet, "runs");
@@ -266,8 +275,9 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
             seeds
                 .par_iter()
                 .map(|&s| {
-                    let r = run_one(&config, &meta, s, &dir_for(s), false, plots).and_then(|done| {
-                        recheck(args.check_determinism, &config, &meta, s, &dir_for(s), plots, done)
+                    let opts = RunOpts { show: false, ..opts };
+                    let r = run_one(&config, &meta, s, &dir_for(s), opts).and_then(|done| {
+                        recheck(args.check_determinism, &config, &meta, s, &dir_for(s), opts, done)
                     });
                     bar.inc(1);
                     r
@@ -325,7 +335,7 @@ fn recheck(
     meta: &RunMeta,
     seed: u64,
     dir: &Path,
-    plots: bool,
+    opts: RunOpts,
     done: RunDone,
 ) -> Result<RunDone, Failure> {
     if !on || done.reason == StopReason::Interrupted {
@@ -333,7 +343,7 @@ fn recheck(
     }
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let again = dir.with_file_name(format!(".{name}.again"));
-    run_one(config, meta, seed, &again, false, plots)?;
+    run_one(config, meta, seed, &again, RunOpts { show: false, ..opts })?;
     let difference = first_difference(dir, &again);
     std::fs::remove_dir_all(&again).with_context(|| format!("cannot remove {}", again.display()))?;
     match difference? {
@@ -441,15 +451,28 @@ pub(crate) struct RunDone {
     pools: Vec<PoolRow>,
 }
 
+/// How [`run_one`] runs and writes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RunOpts {
+    /// Show a progress bar once the run takes a moment.
+    pub(crate) show: bool,
+    /// Draw the plots and index.html.
+    pub(crate) plots: bool,
+    /// Check invariants; a broken one is an error and nothing is written.
+    pub(crate) check_invariants: bool,
+}
+
+/// Runs `config` with `seed` and writes the result into `dir`.
 pub(crate) fn run_one(
     config: &Config,
     meta: &RunMeta,
     seed: u64,
     dir: &Path,
-    show: bool,
-    plots: bool,
+    opts: RunOpts,
 ) -> Result<RunDone, Failure> {
-    let out = simulate_with_progress(config, seed, show)?;
+    let RunOpts { show, plots, check_invariants } = opts;
+    let out = simulate_with_progress(config, seed, show, check_invariants)
+        .and_then(|out| invariants_held(out, &meta.scenario_file, &meta.overrides))?;
     // Plots are drawn from the written files, in the temporary directory, so
     // a result directory never appears without them.
     let draw = |tmp: &Path| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
@@ -463,7 +486,28 @@ pub(crate) fn run_one(
     Ok(RunDone { summary, reason: out.stats.reason, dir: dir.to_path_buf(), bands, pools })
 }
 
-fn simulate_with_progress(config: &Config, seed: u64, show: bool) -> Result<RunOutput, Failure> {
+/// `out`, unless its run stopped at a broken invariant: then an error naming the seed, the
+/// event and the command that reproduces it.
+pub(crate) fn invariants_held(
+    out: RunOutput,
+    file: &str,
+    overrides: &[String],
+) -> Result<RunOutput, Failure> {
+    match &out.stats.violation {
+        None => Ok(out),
+        Some(v) => Err(Failure {
+            code: EXIT_INVARIANT,
+            error: anyhow::anyhow!(powsim::report::violation_report(file, overrides, out.seed, v)),
+        }),
+    }
+}
+
+fn simulate_with_progress(
+    config: &Config,
+    seed: u64,
+    show: bool,
+    check_invariants: bool,
+) -> Result<RunOutput, Failure> {
     let (total, by_blocks) = match (config.stop.blocks, config.stop.sim_time_s) {
         (Some(b), _) => (b, true),
         (None, Some(t)) => (t.ceil() as u64, false),
@@ -474,7 +518,12 @@ fn simulate_with_progress(config: &Config, seed: u64, show: bool) -> Result<RunO
     #[allow(clippy::disallowed_methods)]
     let started = Instant::now();
     let mut visible = false;
-    let out = simulate(config, seed, |w, stats| {
+    let setup = |w: &mut World| {
+        if check_invariants {
+            w.check_invariants();
+        }
+    };
+    let out = simulate_with(config, seed, setup, |w, stats| {
         if show && !visible && started.elapsed() >= SHOW_PROGRESS_AFTER {
             bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(4));
             visible = true;

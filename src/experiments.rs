@@ -8,14 +8,14 @@ use anyhow::Context;
 use clap::Args;
 use rayon::prelude::*;
 
-use crate::cli::{EXIT_INTERRUPTED, Failure, progress_bar, run_one, say};
+use crate::cli::{EXIT_INTERRUPTED, Failure, RunOpts, invariants_held, progress_bar, run_one, say};
 use powsim::report::{RunMeta, summarize, summary_cells};
 use powsim::scenario::{self, Config};
 use powsim::sweep::{
     Comparison, ExpectationFile, FailIf, RunRow, RunsTable, Shard, SweepError, SweepManifest, SweepSpec,
     Verdict, compare_rows, merge, plan, read_summary, run_id, write_atomic,
 };
-use powsim::world::simulate;
+use powsim::world::{World, simulate_with};
 
 /// Summary columns that are not compared: the scenario's name and the seed, which pair the runs.
 const NOT_COMPARED: [&str; 2] = ["scenario", "seed"];
@@ -71,9 +71,18 @@ pub struct ManyRuns {
     /// Run even when the memory estimate exceeds the memory available.
     #[arg(long)]
     force: bool,
+    /// Check the model's invariants in every run (slower); a broken one stops with exit code 5
+    /// and the command that reproduces it.
+    #[arg(long)]
+    check_invariants: bool,
 }
 
 impl ManyRuns {
+    /// How each run goes: quietly, without plots (the many-run commands draw their own).
+    fn run_opts(&self) -> RunOpts {
+        RunOpts { show: false, plots: false, check_invariants: self.check_invariants }
+    }
+
     /// Refuses runs that would not fit in memory, `count` of them going at once at most.
     fn check_memory(&self, configs: &[&Config], count: usize) -> Result<(), Failure> {
         crate::cli::check_memory(configs, count, self.threads, self.force)
@@ -204,7 +213,8 @@ pub fn sweep(args: SweepArgs) -> Result<u8, Failure> {
                     resolved_toml: scenario::resolved_toml(&j.config),
                     write_graph: false,
                 };
-                let r = run_one(&j.config, &meta, j.seed, &out.join("runs").join(&j.id), false, false);
+                let r =
+                    run_one(&j.config, &meta, j.seed, &out.join("runs").join(&j.id), args.common.run_opts());
                 bar.inc(1);
                 r.map(|d| match d.reason {
                     powsim::sim::StopReason::Interrupted => EXIT_INTERRUPTED,
@@ -452,7 +462,7 @@ pub fn compare(args: CompareArgs) -> Result<u8, Failure> {
             .map(|&(side, seed)| {
                 let (name, _, _, config) = sides[side];
                 let dir = out.join(name).join(format!("seed-{seed}"));
-                let done = run_one(config, &metas[side], seed, &dir, false, false);
+                let done = run_one(config, &metas[side], seed, &dir, args.common.run_opts());
                 bar.inc(1);
                 let cells = summary_cells(&done?.summary).into_iter();
                 Ok(cells.filter(|(name, _)| !NOT_COMPARED.contains(name)).map(|(_, c)| c).collect())
@@ -567,6 +577,10 @@ pub struct CheckArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Check the model's invariants in every run (slower); a broken one stops with exit code 5
+    /// and the command that reproduces it.
+    #[arg(long)]
+    check_invariants: bool,
 }
 
 pub fn check(args: CheckArgs) -> Result<u8, Failure> {
@@ -585,9 +599,15 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
     let summaries: Vec<Result<Vec<(&'static str, String)>, Failure>> = pool.install(|| {
         jobs.par_iter()
             .map(|&(i, j)| {
-                let c = &configs[i];
-                let out = simulate(c, c.seed.wrapping_add(j), |_, _| {})
+                let (c, e) = (&configs[i], &expectations.expect[i].0);
+                let setup = |w: &mut World| {
+                    if args.check_invariants {
+                        w.check_invariants();
+                    }
+                };
+                let out = simulate_with(c, c.seed.wrapping_add(j), setup, |_, _| {})
                     .map_err(|e| Failure { code: 2, error: e.into() })?;
+                let out = invariants_held(out, &e.scenario.display().to_string(), &e.set)?;
                 Ok(summary_cells(&summarize(&c.name, &out)))
             })
             .collect()

@@ -22,6 +22,26 @@
 //! - [`sim`]: the generic discrete-event engine.
 #![warn(missing_docs)]
 
+/// Returns `Err(format!(...))` from the enclosing function unless `cond` holds: the form of an
+/// invariant check that reports instead of panicking (`--check-invariants`).
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+));
+        }
+    };
+}
+
+/// [`ensure!`] for equality, naming both sides.
+macro_rules! ensure_eq {
+    ($left:expr, $right:expr, $($msg:tt)+) => {{
+        let (l, r) = (&$left, &$right);
+        if l != r {
+            return Err(format!("{}: {:?} against {:?}", format!($($msg)+), l, r));
+        }
+    }};
+}
+
 pub mod chain;
 pub mod consensus;
 pub mod mempool;

@@ -9,6 +9,7 @@
 mod build;
 mod estimate;
 mod events;
+mod invariants;
 mod timeline;
 mod txs;
 
@@ -223,6 +224,11 @@ pub struct World {
     clock_skew_s: Vec<i64>,
     /// Per miner: its configured hash rate (what a joining pool gets).
     configured_hs: Vec<f64>,
+    /// The invariant checker's state, when invariants are checked.
+    invariants: Option<Box<invariants::Invariants>>,
+    /// A deliberately broken model for the checker's own test: miners write a wrong nBits.
+    #[cfg(test)]
+    fault_wrong_bits: bool,
 }
 
 /// Blocks other miners found while a strategic pool's block tied with
@@ -334,6 +340,10 @@ impl Model for World {
 
     fn finished(&self) -> bool {
         self.done || (self.mining_stopped && self.in_flight == 0)
+    }
+
+    fn check_invariants(&mut self, now: SimTime) -> Result<(), String> {
+        self.check_invariants_now(now)
     }
 }
 
@@ -490,6 +500,9 @@ impl World {
         // The template comes from the node whose tip the miner is on.
         let source = self.hash.miner(winner).nodes().find(|&n| self.nodes.mining_tip(n) == node_tip);
         let b = self.mine_block(now, winner, source.unwrap_or(node), parent);
+        if let Some(inv) = self.invariants.as_mut() {
+            inv.mined_at = Some(source.unwrap_or(node));
+        }
         self.nodes.grow(&self.tree);
         self.metrics.on_block_found(b, node, now, self.hash.total_hashrate_hs());
         if strategic {
@@ -584,6 +597,8 @@ impl World {
         };
         let time = self.strategies[winner.index()].header_time(bounds);
         let bits = self.tree.next_bits(rules, parent, time);
+        #[cfg(test)]
+        let bits = if self.fault_wrong_bits { bits ^ 1 } else { bits };
         let mut coinbase = Vec::with_capacity(20);
         coinbase.extend_from_slice(&height.to_le_bytes());
         coinbase.extend_from_slice(&winner.0.to_le_bytes());
@@ -654,6 +669,9 @@ impl World {
                     self.metrics.on_reorg(&self.tree, rec);
                 }
                 Action::TipChanged { node, tip } => {
+                    if let Some(inv) = self.invariants.as_mut() {
+                        inv.moved.push(node);
+                    }
                     if let Some(txw) = self.txw.as_mut() {
                         txw.on_tip_changed(node, tip, now, &self.tree);
                     }
@@ -758,6 +776,18 @@ impl World {
         let tip = if current_held && work(current) >= work(best) { current } else { best };
         self.miner_tip[p.index()] = tip;
         tip
+    }
+
+    /// Checks the model's invariants while the run goes (`--check-invariants`; see
+    /// `world/invariants.rs` for what is checked). [`simulate_with`] then stops the run at the
+    /// first one broken, with [`crate::sim::StopReason::InvariantViolated`].
+    pub fn check_invariants(&mut self) {
+        self.invariants.get_or_insert_default();
+    }
+
+    /// True when the run checks invariants.
+    pub fn checks_invariants(&self) -> bool {
+        self.invariants.is_some()
     }
 
     /// Finishes metrics after the run loop returns.
@@ -923,7 +953,11 @@ pub fn simulate_with(
     let Built { mut world, mut queue } = build::build(config, seed)?;
     setup(&mut world);
     world.start(&mut queue, config.stop.sim_time_s);
-    let limits = crate::sim::RunLimits { max_events: config.stop.max_events, max_time: SimTime::MAX };
+    let limits = crate::sim::RunLimits {
+        max_events: config.stop.max_events,
+        max_time: SimTime::MAX,
+        check_invariants: world.checks_invariants(),
+    };
     let stats = crate::sim::run(&mut world, &mut queue, limits, observe);
     world.finish();
     Ok(RunOutput { world, stats, seed })

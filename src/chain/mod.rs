@@ -108,6 +108,9 @@ pub struct BlockTree {
     verdicts: Vec<Result<(), BlockError>>,
     /// Number of generated history blocks (ids `0..history_len`).
     history_len: u32,
+    /// A deliberately broken model for the invariant checker's own test: nBits is not checked.
+    #[cfg(test)]
+    pub(crate) fault_any_bits: bool,
 }
 
 impl BlockTree {
@@ -115,7 +118,14 @@ impl BlockTree {
     /// Panics unless there are between 1 and 256 schedules.
     pub fn new(rules: Vec<RuleSchedule>) -> Self {
         assert!((1..=256).contains(&rules.len()), "between 1 and 256 rule schedules");
-        BlockTree { blocks: Vec::new(), rules, verdicts: Vec::new(), history_len: 0 }
+        BlockTree {
+            blocks: Vec::new(),
+            rules,
+            verdicts: Vec::new(),
+            history_len: 0,
+            #[cfg(test)]
+            fault_any_bits: false,
+        }
     }
 
     /// The schedule of rules `r`.
@@ -253,7 +263,19 @@ impl BlockTree {
     fn judge(&self, nb: &NewBlock, r: RulesId) -> Result<(), BlockError> {
         self.verdict(nb.parent, r)?;
         let body = BlockBody { weight: nb.weight, coinbase_sat: nb.coinbase_sat, fees_sat: nb.fees_sat };
-        self.rules[r.index()].check_block(self, nb.parent, i64::from(nb.header.time), nb.header.bits, body)
+        let time = i64::from(nb.header.time);
+        #[cfg(test)]
+        if self.fault_any_bits {
+            let expected = self.next_bits(r, nb.parent, time);
+            return self.rules[r.index()].check_block(self, nb.parent, time, expected, body);
+        }
+        self.rules[r.index()].check_block(self, nb.parent, time, nb.header.bits, body)
+    }
+
+    /// Block `b`, to be changed by a test of a checker that must notice.
+    #[cfg(test)]
+    pub(crate) fn corrupt(&mut self, b: BlockId) -> &mut BlockRecord {
+        &mut self.blocks[b.index()]
     }
 
     /// The nBits a child of `prev` with header time `time` must carry under rules `r`.

@@ -19,4 +19,6 @@ pub use summary::{
     STALE_RATE_EXCLUDED_HEIGHTS, Summary, main_chain_flags, summarize, summary_cells, summary_columns,
 };
 pub use txs::{BandRow, Confirmations, FEERATE_BANDS, TxSummary, band_rows, quantile, tx_summary};
-pub use write::{Finish, MANIFEST, ReportError, RunMeta, Written, write_run, write_run_with};
+pub use write::{
+    Finish, MANIFEST, ReportError, RunMeta, Written, run_command, violation_report, write_run, write_run_with,
+};

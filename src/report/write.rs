@@ -66,6 +66,41 @@ pub struct RunMeta {
     pub write_graph: bool,
 }
 
+/// The `powsim run` command that repeats a run of `scenario_file` with `overrides` and `seed`,
+/// followed by `extra` arguments, quoted for a POSIX shell.
+pub fn run_command(scenario_file: &str, overrides: &[String], seed: u64, extra: &[&str]) -> String {
+    let mut words = vec!["powsim".to_string(), "run".to_string(), shell_quote(scenario_file)];
+    words.push(format!("--seed {seed}"));
+    for o in overrides {
+        words.push(format!("--set {}", shell_quote(o)));
+    }
+    words.extend(extra.iter().map(|e| shell_quote(e)));
+    words.join(" ")
+}
+
+/// The message for a run stopped by a broken invariant: the seed, the event, what was wrong,
+/// and the command that reproduces it.
+pub fn violation_report(
+    scenario_file: &str,
+    overrides: &[String],
+    seed: u64,
+    v: &crate::sim::Violation,
+) -> String {
+    let command = run_command(scenario_file, overrides, seed, &["--check-invariants"]);
+    format!("invariant broken in seed {seed} {v}\nreproduce with: {command}")
+}
+
+/// `word` as one word for a POSIX shell: as it is when it holds only characters no shell
+/// treats specially, otherwise in single quotes.
+fn shell_quote(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./=:,+@%".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
 /// What [`write_run`] hands back for the terminal.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Written {
@@ -599,6 +634,7 @@ fn write_manifest(path: &Path, config: &Config, meta: &RunMeta, out: &RunOutput)
         crate::sim::StopReason::EventBudget => "event-budget",
         crate::sim::StopReason::TimeLimit => "time-limit",
         crate::sim::StopReason::Interrupted => "interrupted",
+        crate::sim::StopReason::InvariantViolated => "invariant-violated",
     };
     let m = Manifest {
         powsim_version: env!("CARGO_PKG_VERSION"),
@@ -613,7 +649,9 @@ fn write_manifest(path: &Path, config: &Config, meta: &RunMeta, out: &RunOutput)
         sim_time_s: out.stats.end_time.as_secs_f64(),
         complete: !matches!(
             out.stats.reason,
-            crate::sim::StopReason::EventBudget | crate::sim::StopReason::Interrupted
+            crate::sim::StopReason::EventBudget
+                | crate::sim::StopReason::Interrupted
+                | crate::sim::StopReason::InvariantViolated
         ),
     };
     let mut text = toml::to_string(&m).map_err(|e| fmt_err(e.to_string()))?;

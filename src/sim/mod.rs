@@ -13,5 +13,5 @@ mod time;
 
 pub use queue::EventQueue;
 pub use rng::{SimRng, StreamKind, Streams, splitmix64};
-pub use run::{Model, RunLimits, RunStats, StopReason, interrupt, interrupted, run};
+pub use run::{Model, RunLimits, RunStats, StopReason, Violation, interrupt, interrupted, run};
 pub use time::{SimDuration, SimTime};

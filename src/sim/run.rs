@@ -16,6 +16,13 @@ pub trait Model {
 
     /// True once the model's own stop condition holds; checked after every event.
     fn finished(&self) -> bool;
+
+    /// Checks the model's invariants after an event at `now`, naming the first one broken.
+    /// Called after every event when [`RunLimits::check_invariants`] is set; the model decides
+    /// how much to check each time (the default checks nothing).
+    fn check_invariants(&mut self, _now: SimTime) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// Limits that bound a run whatever the model does.
@@ -25,11 +32,15 @@ pub struct RunLimits {
     pub max_events: u64,
     /// Do not process events scheduled after this time.
     pub max_time: SimTime,
+    /// Check after every event that the model's [`Model::check_invariants`] hold, and stop at
+    /// the first violation. (That time never goes backwards the queue enforces always: it
+    /// refuses an event in the past.)
+    pub check_invariants: bool,
 }
 
 impl Default for RunLimits {
     fn default() -> Self {
-        RunLimits { max_events: u64::MAX, max_time: SimTime::MAX }
+        RunLimits { max_events: u64::MAX, max_time: SimTime::MAX, check_invariants: false }
     }
 }
 
@@ -46,10 +57,36 @@ pub enum StopReason {
     TimeLimit,
     /// [`interrupt`] was called (the binary's Ctrl-C handler).
     Interrupted,
+    /// An invariant was broken (only with [`RunLimits::check_invariants`]); see
+    /// [`RunStats::violation`].
+    InvariantViolated,
+}
+
+/// A broken invariant: where the run was and what was wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// The event after which it was found (1 for the first event).
+    pub event: u64,
+    /// That event's time.
+    pub time: SimTime,
+    /// What was wrong.
+    pub what: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "after event {} (simulated time {:.6} s): {}",
+            self.event,
+            self.time.as_secs_f64(),
+            self.what
+        )
+    }
 }
 
 /// What a run did.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct RunStats {
     /// Events handled.
     pub events: u64,
@@ -57,6 +94,8 @@ pub struct RunStats {
     pub end_time: SimTime,
     /// Why the run ended.
     pub reason: StopReason,
+    /// The invariant broken, when the run stopped for one.
+    pub violation: Option<Violation>,
 }
 
 /// How often (in events) the progress observer is called.
@@ -89,7 +128,8 @@ pub fn run<M: Model>(
     limits: RunLimits,
     mut observe: impl FnMut(&M, &RunStats),
 ) -> RunStats {
-    let mut stats = RunStats { events: 0, end_time: queue.now(), reason: StopReason::QueueEmpty };
+    let mut stats =
+        RunStats { events: 0, end_time: queue.now(), reason: StopReason::QueueEmpty, violation: None };
     loop {
         if model.finished() {
             stats.reason = StopReason::Finished;
@@ -114,6 +154,13 @@ pub fn run<M: Model>(
         model.handle(now, event, queue);
         stats.events += 1;
         stats.end_time = now;
+        if limits.check_invariants
+            && let Err(what) = model.check_invariants(now)
+        {
+            stats.violation = Some(Violation { event: stats.events, time: now, what });
+            stats.reason = StopReason::InvariantViolated;
+            break;
+        }
         if stats.events % INTERRUPT_EVERY == 0 && interrupted() {
             stats.reason = StopReason::Interrupted;
             break;

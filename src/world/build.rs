@@ -176,6 +176,9 @@ pub(super) fn build(config: &Config, seed: u64) -> Result<Built, BuildError> {
         clock_skew_s: clock_skew(config, &streams),
         events_rng: streams.stream(Stream::Events, 0),
         configured_hs,
+        invariants: None,
+        #[cfg(test)]
+        fault_wrong_bits: false,
         tree,
         topo,
         nodes,

@@ -102,3 +102,75 @@ fn compact_relay_is_faster_than_legacy() {
     let (compact, legacy) = (median(RelayProtocol::Compact), median(RelayProtocol::Legacy));
     assert!(compact < legacy / 2.0, "compact {compact} legacy {legacy}");
 }
+
+/// A deliberately broken model, whose miners write a wrong nBits and whose nodes accept it, is
+/// caught by the invariant checker at the first such block, with a command that reproduces it;
+/// unchecked, the same run ends as if nothing were wrong.
+#[test]
+fn the_invariant_checker_catches_a_node_accepting_a_wrong_nbits() {
+    let c = config(30, RelayProtocol::Compact, 10);
+    let broken = |check: bool| {
+        move |w: &mut World| {
+            w.fault_wrong_bits = true;
+            w.tree.fault_any_bits = true;
+            if check {
+                w.check_invariants();
+            }
+        }
+    };
+    let out = simulate_with(&c, 5, broken(true), |_, _| {}).unwrap();
+    assert_eq!(out.stats.reason, crate::sim::StopReason::InvariantViolated);
+    let v = out.stats.violation.clone().expect("the violation is reported");
+    assert!(v.what.contains("nBits") && v.what.contains("require"), "{}", v.what);
+    // Found right after the first block was mined and accepted.
+    assert_eq!(out.world.tree().len() as u32, out.world.tree().history_len() + 1);
+    assert_eq!(v.event, out.stats.events);
+    let overrides = vec!["network.nodes=30".to_string(), "name=\"a b\"".to_string()];
+    let report = crate::report::violation_report("broken.toml", &overrides, 5, &v);
+    assert!(
+        report.starts_with(&format!("invariant broken in seed 5 after event {} (simulated time ", v.event))
+    );
+    assert!(
+        report.ends_with(
+            "\nreproduce with: powsim run broken.toml --seed 5 --set network.nodes=30 --set 'name=\"a b\"' --check-invariants"
+        ),
+        "{report}"
+    );
+    // Unchecked, the broken model runs to its end.
+    let out = simulate_with(&c, 5, broken(false), |_, _| {}).unwrap();
+    assert_eq!(out.stats.reason, crate::sim::StopReason::Finished);
+    assert!(out.stats.violation.is_none());
+    // The sound model keeps every invariant on the same run.
+    let out = simulate_with(&c, 5, |w| w.check_invariants(), |_, _| {}).unwrap();
+    assert_eq!(out.stats.reason, crate::sim::StopReason::Finished, "{:?}", out.stats.violation);
+}
+
+/// Each other kind of corruption is caught too: a chainwork, a coinbase over the subsidy, a
+/// tip never validated.
+#[test]
+fn the_invariant_checker_names_what_is_wrong() {
+    let c = config(20, RelayProtocol::Compact, 3);
+    let mut out = simulate_with(&c, 2, |w| w.check_invariants(), |_, _| {}).unwrap();
+    assert_eq!(out.stats.reason, crate::sim::StopReason::Finished, "{:?}", out.stats.violation);
+    let w = &mut out.world;
+    let now = out.stats.end_time;
+    assert_eq!(w.check_invariants_now(now), Ok(()));
+    let tip = w.nodes.tip(NodeId(0));
+    let fresh = |w: &mut World| {
+        w.invariants = Some(Box::default());
+        w.invariants.as_mut().unwrap().mined_at = Some(NodeId(0));
+    };
+    let saved = w.tree.get(tip).clone();
+    w.tree.corrupt(tip).chainwork = saved.chainwork.wrapping_add(crate::consensus::U256::from_u64(1));
+    fresh(w);
+    let e = w.check_invariants_now(now).unwrap_err();
+    assert!(e.contains("chainwork"), "{e}");
+    *w.tree.corrupt(tip) = saved.clone();
+    w.tree.corrupt(tip).coinbase_sat = u64::MAX;
+    fresh(w);
+    let e = w.check_invariants_now(now).unwrap_err();
+    assert!(e.contains("coinbase claims"), "{e}");
+    *w.tree.corrupt(tip) = saved;
+    fresh(w);
+    assert_eq!(w.check_invariants_now(now), Ok(()));
+}

@@ -810,6 +810,73 @@ impl TxWorld {
     pub fn pool_nodes(&self) -> &[NodeId] {
         &self.pool_nodes
     }
+
+    /// The tip `node`'s mempool reflects, if it keeps one.
+    pub fn pool_tip(&self, node: NodeId) -> Option<BlockId> {
+        self.pools.get(node.index())?.as_ref().map(|np| np.tip)
+    }
+
+    /// `--check-invariants` on block `b`'s transactions, against the chain below it: their
+    /// fees add up to the block's, none is confirmed twice, none spends an input the chain
+    /// already spent (nor do two in the block spend one), and each spends only outputs
+    /// confirmed below it or earlier in the block.
+    pub(crate) fn check_block(&self, tree: &BlockTree, b: BlockId) -> Result<(), String> {
+        let parent = tree.get(b).parent.expect("a mined block has a parent");
+        let below = NodeChain { tree, tip: parent, tx_blocks: &self.tx_blocks, spenders: &self.spenders };
+        let txs = self.block_txs(b);
+        let mut earlier = std::collections::BTreeSet::new();
+        let mut spent = std::collections::BTreeSet::new();
+        let mut fees = 0u64;
+        for &t in txs {
+            let tx = self.arena.get(t);
+            ensure!(!ChainView::confirmed(&below, t), "transaction {t:?} is already confirmed below it");
+            ensure!(earlier.insert(t), "transaction {t:?} appears twice in it");
+            for &input in tx.inputs.iter() {
+                ensure!(
+                    !below.spent(input),
+                    "transaction {t:?} spends {input:?}, which its chain already spent"
+                );
+                ensure!(spent.insert(input), "two of its transactions spend {input:?}");
+                if let Input::Out { tx: from, vout } = input {
+                    ensure!(
+                        earlier.contains(&from) || ChainView::confirmed(&below, from),
+                        "transaction {t:?} spends an output of {from:?}, which is not confirmed before it"
+                    );
+                    ensure!(
+                        vout < self.arena.get(from).outputs,
+                        "transaction {t:?} spends a missing output {input:?}"
+                    );
+                }
+            }
+            fees += tx.fee_sat;
+        }
+        ensure_eq!(fees, tree.get(b).fees_sat, "the sum of its transactions' fees and the fees it records");
+        Ok(())
+    }
+
+    /// `--check-invariants` on node `n`'s mempool (which it must keep): its own consistency and
+    /// memory limit, and nothing in it confirmed in, or in conflict with, the chain of the tip
+    /// it reflects.
+    pub(crate) fn check_pool(&self, tree: &BlockTree, n: NodeId) -> Result<(), String> {
+        let np = self.pools[n.index()].as_ref().expect("a pool node keeps a mempool");
+        np.pool.check(&self.arena).map_err(|e| format!("node {}'s {e}", n.0))?;
+        let chain = NodeChain { tree, tip: np.tip, tx_blocks: &self.tx_blocks, spenders: &self.spenders };
+        for t in np.pool.iter() {
+            ensure!(
+                !ChainView::confirmed(&chain, t),
+                "node {}'s mempool holds {t:?}, which its chain has confirmed",
+                n.0
+            );
+            for &input in self.arena.get(t).inputs.iter() {
+                ensure!(
+                    !chain.spent(input),
+                    "node {}'s mempool holds {t:?}, which spends {input:?}, spent in its chain",
+                    n.0
+                );
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The mempools as full relay sees them, with the chain they answer from.

@@ -2,7 +2,7 @@
 
 use powsim::report::{RunMeta, write_run};
 use powsim::scenario::{self, Config};
-use powsim::world::{RunOutput, simulate};
+use powsim::world::{RunOutput, simulate_with};
 use std::path::{Path, PathBuf};
 
 /// Parses a scenario given as TOML text, with `--set`-style overrides.
@@ -12,9 +12,14 @@ pub fn config(toml: &str, overrides: &[&str]) -> Config {
         .unwrap_or_else(|e| panic!("bad test scenario: {e}"))
 }
 
-/// Runs a configuration with a seed.
+/// Runs a configuration with a seed, checking the model's invariants as it goes: a broken one
+/// fails the test with the checker's message.
 pub fn run(config: &Config, seed: u64) -> RunOutput {
-    simulate(config, seed, |_, _| {}).expect("world builds")
+    let out = simulate_with(config, seed, |w| w.check_invariants(), |_, _| {}).expect("world builds");
+    if let Some(v) = &out.stats.violation {
+        panic!("invariant broken in seed {seed} {v}");
+    }
+    out
 }
 
 /// A fresh, empty temporary directory unique to `name` (removed first if present).
