@@ -494,7 +494,14 @@ impl World {
         let node_tip = self.miner_tip[winner.index()];
         let strategic = self.strategies[winner.index()].is_strategic();
         let parent = match self.contest_parent(winner) {
-            Some(p) => p,
+            Some(p) => {
+                // The miner heard the contesting pool's block first: its nodes hold it.
+                let pool_nodes: Vec<NodeId> = self.hash.miner(winner).nodes().collect();
+                for n in pool_nodes {
+                    self.node_step(now, queue, |nodes, ctx, out| nodes.on_branch_heard(ctx, n, p, out));
+                }
+                p
+            }
             None => self.strategies[winner.index()].target(&self.tree, node_tip),
         };
         // The template comes from the node whose tip the miner is on.

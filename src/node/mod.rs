@@ -455,6 +455,21 @@ impl Nodes {
         self.receive_data(ctx, n, b, None, out);
     }
 
+    /// `n` takes the branch ending at `tip` from outside the peer graph, every block of it
+    /// that it lacks, oldest first: under `mining.gamma` a miner that builds on a contesting
+    /// pool's block heard that block first, so its node holds it before the miner's own block.
+    pub fn on_branch_heard(&mut self, ctx: Ctx<'_>, n: NodeId, tip: BlockId, out: &mut Vec<Action>) {
+        let mut lacking = Vec::new();
+        let mut b = tip;
+        while self.flags(b, n) & flag::DATA == 0 {
+            lacking.push(b);
+            b = ctx.tree.get(b).parent.expect("a node holds the first block");
+        }
+        for &b in lacking.iter().rev() {
+            self.receive_data(ctx, n, b, None, out);
+        }
+    }
+
     /// Makes `members` the nodes of the pools' relay network.
     pub fn set_overlay(&mut self, members: &[NodeId]) {
         for m in members {
