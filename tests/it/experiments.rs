@@ -217,7 +217,8 @@ fn check_runs_expectations() {
 
 /// The shipped Slurm array script: each task runs its shard, and the merged shards are the
 /// unsharded sweep. The tasks are run here as Slurm would start them (the array variables set,
-/// one process per task); with `sbatch` on PATH the same array also goes through Slurm.
+/// one process per task); when `sinfo` shows an idle node (`scripts/slurm/local-cluster.sh`
+/// starts one on this machine), the same array also goes through Slurm itself.
 #[test]
 fn the_slurm_array_script_runs_one_shard_per_task() {
     let dir = temp_dir("slurm");
@@ -240,29 +241,97 @@ fn the_slurm_array_script_runs_one_shard_per_task() {
     ok(&powsim(&["sweep", "grid.toml", "--out", "whole", "--quiet"], &dir));
     assert_eq!(read(&dir.join("out/all"), "runs.csv"), read(&dir.join("whole"), "runs.csv"));
     assert_eq!(read(&dir.join("out/all"), "aggregate.csv"), read(&dir.join("whole"), "aggregate.csv"));
-    let slurm = Command::new("sinfo")
-        .arg("--noheader")
-        .output()
-        .is_ok_and(|o| o.status.success() && !o.stdout.is_empty());
-    if slurm {
-        let out = Command::new("sbatch")
-            .args(["--wait", "--array=1-3", "--cpus-per-task=1"])
-            .arg(&script)
-            .args(["grid.toml", "slurm"])
-            .env("POWSIM", env!("CARGO_BIN_EXE_powsim"))
-            .current_dir(&dir)
-            .output()
-            .expect("sbatch runs");
-        ok(&out);
-        ok(&powsim(
-            &["merge", "slurm/shard-1", "slurm/shard-2", "slurm/shard-3", "--out", "slurm/all"],
-            &dir,
-        ));
-        assert_eq!(read(&dir.join("slurm/all"), "runs.csv"), read(&dir.join("whole"), "runs.csv"));
+    if slurm_answers() {
+        submit_through_slurm(&script, &dir);
     } else {
-        eprintln!("skipped the run through Slurm itself: no Slurm cluster answers `sinfo` on this machine");
+        note(
+            "the_slurm_array_script_runs_one_shard_per_task: skipped the run through real Slurm \
+             (only the tasks run with Slurm's variables set were checked): `sinfo` shows no idle \
+             Slurm node on this machine; `bash scripts/slurm/local-cluster.sh` starts one",
+        );
     }
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Writes a line to stderr past the test harness's capture, so that `cargo test` shows it.
+fn note(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// Whether `sinfo` answers with a responding node that can take a job now or soon (idle,
+/// mixed, allocated or completing; not down or drained).
+fn slurm_answers() -> bool {
+    Command::new("sinfo").args(["--noheader", "--responding", "--format=%t"]).output().is_ok_and(|o| {
+        o.status.success()
+            && String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| matches!(l.trim(), "idle" | "mix" | "alloc" | "comp"))
+    })
+}
+
+/// Submits the array script as tasks 1-3 through `sbatch --wait`, in `dir` (the job's
+/// working directory and where its output files go), and checks the merged shards are the
+/// unsharded sweep in `dir/whole`. A job that has not finished in five minutes is cancelled
+/// and fails the test, so a Slurm that never starts it cannot hang the run.
+#[allow(clippy::disallowed_methods)] // the wall clock bounds and times the job, not a simulation
+fn submit_through_slurm(script: &Path, dir: &Path) {
+    let started = std::time::Instant::now();
+    let mut child = Command::new("sbatch")
+        .args(["--wait", "--parsable", "--array=1-3", "--cpus-per-task=1", "--time=5"])
+        .arg(script)
+        .args(["grid.toml", "slurm"])
+        .env("POWSIM", env!("CARGO_BIN_EXE_powsim"))
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("sbatch runs");
+    let limit = std::time::Duration::from_secs(300);
+    let timed_out = loop {
+        if child.try_wait().expect("sbatch waits").is_some() {
+            break false;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            break true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let out = child.wait_with_output().expect("sbatch output");
+    // `--parsable` prints "JOBID" or "JOBID;CLUSTER" as soon as the job is submitted.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let job = stdout.lines().next().unwrap_or("").split(';').next().unwrap_or("").trim().to_string();
+    let logs = || {
+        let mut logs = String::new();
+        for task in 1..=3 {
+            let file = dir.join(format!("powsim-sweep-{job}_{task}.out"));
+            let text = std::fs::read_to_string(&file).unwrap_or_else(|e| format!("({e})"));
+            logs += &format!("--- {}\n{}\n", file.display(), text.trim_end());
+        }
+        logs
+    };
+    if timed_out {
+        if !job.is_empty() {
+            let _ = Command::new("scancel").arg(&job).status();
+        }
+        panic!("Slurm job {job:?} did not finish in {limit:?} (cancelled)\n{}", logs());
+    }
+    assert!(
+        out.status.success(),
+        "sbatch --wait failed ({}): {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr),
+        logs()
+    );
+    note(&format!(
+        "the_slurm_array_script_runs_one_shard_per_task: Slurm array job {job} ran in {:.1} s",
+        started.elapsed().as_secs_f64()
+    ));
+    ok(&powsim(&["merge", "slurm/shard-1", "slurm/shard-2", "slurm/shard-3", "--out", "slurm/all"], dir));
+    assert_eq!(read(&dir.join("slurm/all"), "runs.csv"), read(&dir.join("whole"), "runs.csv"));
+    assert_eq!(read(&dir.join("slurm/all"), "aggregate.csv"), read(&dir.join("whole"), "aggregate.csv"));
 }
 
 /// The shipped expectations file passes, and the shipped sweeps run (shortened).
