@@ -311,6 +311,15 @@ fn run(args: RunArgs) -> Result<u8, Failure> {
                 dir.display()
             );
             code = code.max(3);
+        } else if reason == StopReason::QueueEmpty
+            && config.stop.blocks.is_some_and(|b| summary.blocks_main < b)
+        {
+            eprintln!(
+                "warning: seed {} ended with {} of the {} blocks of stop.blocks: nothing was left to happen (no hash rate left, or at this hash rate the next block would come after 2106, when header times run out)",
+                summary.seed,
+                summary.blocks_main,
+                config.stop.blocks.unwrap_or(0)
+            );
         }
         if !args.quiet {
             eprintln!("wrote {}", dir.display());

@@ -34,6 +34,12 @@ use crate::sim::{EventQueue, Model, SimDuration, SimRng, SimTime, StreamKind};
 /// history block carries this timestamp and node clocks start here.
 pub const EPOCH_UNIX_S: i64 = 1_735_689_600;
 
+/// The latest simulated time a block is found at. Header times are u32 Unix seconds, which run
+/// out on 2106-02-07; 30 days are left for clock skew. A block the mining clock would find later
+/// is never found, as at zero hash rate (a hash rate far too low for even powLimit's difficulty).
+const LAST_BLOCK_TIME: SimTime =
+    SimTime((u32::MAX as u64 - EPOCH_UNIX_S as u64 - 30 * 86_400) * 1_000_000_000);
+
 /// Block header version used by simulated miners (BIP9 top bits, no signals).
 const HEADER_VERSION: i32 = 0x2000_0000;
 
@@ -473,7 +479,9 @@ impl World {
             return;
         }
         let wait = SimDuration::from_secs_f64(self.hash.draw_interval_s(&mut self.mining_rng));
-        queue.schedule(now + wait, Event::BlockFound { generation: self.generation });
+        if now + wait <= LAST_BLOCK_TIME {
+            queue.schedule(now + wait, Event::BlockFound { generation: self.generation });
+        }
     }
 
     fn stop_mining(&mut self, now: SimTime, queue: &mut EventQueue<Event>) {
@@ -614,7 +622,8 @@ impl World {
             version: HEADER_VERSION,
             prev_hash: prec.hash,
             merkle_root: sha256d(&coinbase),
-            time: u32::try_from(time).expect("header time fits u32 until 2106"),
+            // A strategy may reach past 2106 (the future-time limit can be that large).
+            time: u32::try_from(time.clamp(0, i64::from(u32::MAX))).expect("clamped"),
             bits,
             nonce: self.content_rng.u32(),
         };

@@ -14,10 +14,9 @@ use std::collections::BTreeMap;
 const HEADERS: [[&str; 2]; 3] = [["a", "b"], ["source", "target"], ["from", "to"]];
 
 /// A problem in an edge list, with its 1-based line number.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EdgeListError {
     /// The line does not have exactly two comma-separated fields.
-    #[error("line {line}: expected two comma-separated node ids `a,b`, found {found} field(s)")]
     FieldCount {
         /// 1-based line number.
         line: usize,
@@ -25,7 +24,6 @@ pub enum EdgeListError {
         found: usize,
     },
     /// A field is not a non-negative integer.
-    #[error("line {line}: `{text}` is not a node id (a non-negative integer)")]
     NotAnInteger {
         /// 1-based line number.
         line: usize,
@@ -33,9 +31,6 @@ pub enum EdgeListError {
         text: String,
     },
     /// A node id is not below the node count.
-    #[error(
-        "line {line}: node id {id} is out of range; the network has {nodes} nodes, so ids must be below {nodes}"
-    )]
     OutOfRange {
         /// 1-based line number.
         line: usize,
@@ -45,7 +40,6 @@ pub enum EdgeListError {
         nodes: u32,
     },
     /// A node is connected to itself.
-    #[error("line {line}: node {id} is connected to itself; self-loops are not allowed")]
     SelfLoop {
         /// 1-based line number.
         line: usize,
@@ -53,10 +47,6 @@ pub enum EdgeListError {
         id: u32,
     },
     /// The same connection appears twice.
-    #[error(
-        "line {line}: connection {a},{b} repeats line {first_line} \
-         (connections are undirected: a,b and b,a are the same)"
-    )]
     Duplicate {
         /// 1-based line number of the repeat.
         line: usize,
@@ -68,6 +58,50 @@ pub enum EdgeListError {
         first_line: usize,
     },
 }
+
+impl EdgeListError {
+    /// The 1-based line the problem is on.
+    pub fn line(&self) -> usize {
+        match *self {
+            EdgeListError::FieldCount { line, .. }
+            | EdgeListError::NotAnInteger { line, .. }
+            | EdgeListError::OutOfRange { line, .. }
+            | EdgeListError::SelfLoop { line, .. }
+            | EdgeListError::Duplicate { line, .. } => line,
+        }
+    }
+
+    /// What is wrong, without the line.
+    pub fn problem(&self) -> String {
+        match self {
+            EdgeListError::FieldCount { found, .. } => {
+                format!("expected two comma-separated node ids `a,b`, found {found} field(s)")
+            }
+            EdgeListError::NotAnInteger { text, .. } => {
+                format!("`{text}` is not a node id (a non-negative integer)")
+            }
+            EdgeListError::OutOfRange { id, nodes, .. } => {
+                format!(
+                    "node id {id} is out of range; the network has {nodes} nodes, so ids must be below {nodes}"
+                )
+            }
+            EdgeListError::SelfLoop { id, .. } => {
+                format!("node {id} is connected to itself; self-loops are not allowed")
+            }
+            EdgeListError::Duplicate { a, b, first_line, .. } => format!(
+                "connection {a},{b} repeats line {first_line} (connections are undirected: a,b and b,a are the same)"
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for EdgeListError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line(), self.problem())
+    }
+}
+
+impl std::error::Error for EdgeListError {}
 
 /// Parses an edge list (see the module docs) for a network of `nodes` nodes.
 /// Returns the connections in file order, each as `(opener, acceptor)`.
