@@ -264,6 +264,47 @@ fn check_determinism_runs_twice_and_agrees() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// `--check-invariants` is accepted by every command that runs scenarios, changes no result,
+/// and a run too slow for any block before header times run out ends with a warning, not a
+/// panic.
+#[test]
+fn check_invariants_everywhere_and_runs_that_cannot_mine() {
+    let dir = temp_dir("check-invariants");
+    std::fs::write(dir.join("tiny.toml"), TINY).unwrap();
+    ok_run(&powsim(&["run", "tiny.toml", "--out", "plain", "--quiet", "--no-plots"], &dir));
+    ok_run(&powsim(
+        &["run", "tiny.toml", "--out", "checked", "--quiet", "--no-plots", "--check-invariants"],
+        &dir,
+    ));
+    for f in ["summary.csv", "blocks.csv", "reorgs.csv"] {
+        assert_eq!(
+            std::fs::read(dir.join("plain").join(f)).unwrap(),
+            std::fs::read(dir.join("checked").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let sweep = format!("{TINY}[sweep]\nseeds = 2\n\"network.nodes\" = [30, 40]\n");
+    std::fs::write(dir.join("grid.toml"), sweep).unwrap();
+    ok_run(&powsim(
+        &["sweep", "grid.toml", "--out", "s", "--quiet", "--no-plots", "--check-invariants"],
+        &dir,
+    ));
+    let compare = ["compare", "tiny.toml", "--variant", "network.nodes=30", "--seeds", "2", "--out", "c"];
+    ok_run(&powsim(&[&compare[..], &["--quiet", "--check-invariants"]].concat(), &dir));
+    std::fs::write(
+        dir.join("e.toml"),
+        "[[expect]]\nscenario = \"tiny.toml\"\nseeds = 1\nmetrics = { blocks_main = { min = 8 } }\n",
+    )
+    .unwrap();
+    ok_run(&powsim(&["check", "e.toml", "--check-invariants"], &dir));
+    // A hash rate far too low for even powLimit's difficulty: no block before 2106.
+    let out =
+        powsim(&["run", "tiny.toml", "--out", "slow", "--quiet", "--set", "mining.hashrate_hs=1e-3"], &dir);
+    ok_run(&out);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ended with 0 of the 8 blocks"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 fn ok_run(out: &Output) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
