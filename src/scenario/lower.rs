@@ -215,6 +215,9 @@ pub(crate) fn block_weight(blocks: &BlocksConfig) -> f64 {
     (blocks.size_bytes as f64 * (4.0 - 3.0 * blocks.witness_fraction)).round()
 }
 
+/// The shortest interval of the mempool time series.
+const MIN_MEMPOOL_SAMPLE_S: f64 = 1.0;
+
 fn lower_output(
     ctx: &Ctx<'_>,
     table: Opt<Table<RawOutput>>,
@@ -224,8 +227,17 @@ fn lower_output(
     if !with_transactions {
         lower_transactions::only_with_transactions(ctx, "output.mempool_sample_s", &raw.mempool_sample_s)?;
     }
+    let key = "output.mempool_sample_s";
+    let mempool_sample_s = ctx.float(key, &raw.mempool_sample_s, QUANTITY, 60.0)?;
+    // Each sample builds block templates: sub-second samples would swamp any run.
+    if mempool_sample_s > 0.0 && mempool_sample_s < MIN_MEMPOOL_SAMPLE_S {
+        let span = raw.mempool_sample_s.as_ref().map(Spanned::span);
+        let message =
+            format!("{mempool_sample_s} s is too short: 0 turns the samples off, otherwise at least 1 s");
+        return Err(ctx.err(key, span.as_ref(), message));
+    }
     Ok(OutputConfig {
         write_graph: raw.write_graph.map(Spanned::into_inner).unwrap_or(false),
-        mempool_sample_s: ctx.float("output.mempool_sample_s", &raw.mempool_sample_s, QUANTITY, 60.0)?,
+        mempool_sample_s,
     })
 }

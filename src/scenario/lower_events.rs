@@ -26,7 +26,8 @@ const KINDS: [&str; 5] = ["hashrate", "partition", "churn", "latency", "pool"];
 const POOL_ACTIONS: [&str; 3] = ["join", "leave", "strategy"];
 
 /// Hash rates: >= 0.
-const NON_NEGATIVE: Bounds = Bounds::new(0.0, true, f64::MAX, true);
+/// `set_hs`: as `mining.hashrate_hs`, at most 1e60 H/s, and 0 stops mining.
+const SET_HASHRATE: Bounds = Bounds::new(0.0, true, super::lower_mining::MAX_HASHRATE_HS, true);
 
 /// A share strictly between 0 and 1.
 const OPEN_UNIT: Bounds = Bounds::new(0.0, false, 1.0, false);
@@ -204,7 +205,7 @@ impl Event<'_> {
                 HashChange::Scale(self.ctx.float(&self.key("scale"), &raw.scale, QUANTITY, 1.0)?)
             }
             (None, Some(_)) => {
-                HashChange::Set(self.ctx.float(&self.key("set_hs"), &raw.set_hs, NON_NEGATIVE, 0.0)?)
+                HashChange::Set(self.ctx.float(&self.key("set_hs"), &raw.set_hs, SET_HASHRATE, 0.0)?)
             }
         };
         let ramp_s = self.ctx.float(&self.key("ramp_s"), &raw.ramp_s, QUANTITY, 0.0)?;

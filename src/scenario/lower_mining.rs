@@ -24,7 +24,10 @@ pub(crate) const SHARE_SUM_TOLERANCE: f64 = 1e-6;
 /// Total hash rates: > 0 and at most 1e60 H/s, so that the starting target,
 /// 2^256 / (hash rate × block interval), is at least 1 for every block interval
 /// (up to 86,400 s); above about 1e72 it would be 0, which no block meets.
-const HASHRATE: Bounds = Bounds::new(0.0, false, 1e60, true);
+const HASHRATE: Bounds = Bounds::new(0.0, false, MAX_HASHRATE_HS, true);
+
+/// The largest hash rate a scenario may give (see [`HASHRATE`]).
+pub(crate) const MAX_HASHRATE_HS: f64 = 1e60;
 
 /// Longest pool name.
 pub(crate) const MAX_POOL_NAME_CHARS: usize = 64;

@@ -82,6 +82,17 @@ fn out_of_range_values_say_what_is_allowed() {
     check("name = \"..\"\n", Some(1), "name", "not only dots");
     check("description = \"no name\"\n", None, "name", "is required");
     check("name = \"x\"\n[stop]\nsim_time_s = 0\n", Some(3), "stop.sim_time_s", "> 0");
+    // Settings that would only run until the event budget: sub-second mempool samples, and hash
+    // rates beyond the bound of mining.hashrate_hs.
+    let tx = "name = \"x\"\n[transactions]\n[output]\n";
+    check(&format!("{tx}mempool_sample_s = 1e-9\n"), Some(4), "output.mempool_sample_s", "at least 1 s");
+    assert!(
+        parse(&format!("{tx}mempool_sample_s = 0\n")).is_ok()
+            && parse(&format!("{tx}mempool_sample_s = 1\n")).is_ok()
+    );
+    let event = "name = \"x\"\n[[events]]\nkind = \"hashrate\"\nat_s = 1\nset_hs = ";
+    check(&format!("{event}1e300\n"), Some(5), "events[0].set_hs", "<= 1e60");
+    assert!(parse(&format!("{event}0\n")).is_ok() && parse(&format!("{event}1e60\n")).is_ok());
 }
 
 #[test]
