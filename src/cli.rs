@@ -529,7 +529,7 @@ fn simulate_with_progress(
     let mut visible = false;
     let setup = |w: &mut World| {
         if check_invariants {
-            w.check_invariants();
+            w.enable_invariant_checks();
         }
     };
     let out = simulate_with(config, seed, setup, |w, stats| {

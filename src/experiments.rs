@@ -602,7 +602,7 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
                 let (c, e) = (&configs[i], &expectations.expect[i].0);
                 let setup = |w: &mut World| {
                     if args.check_invariants {
-                        w.check_invariants();
+                        w.enable_invariant_checks();
                     }
                 };
                 let out = simulate_with(c, c.seed.wrapping_add(j), setup, |_, _| {})

@@ -797,7 +797,7 @@ impl World {
     /// Checks the model's invariants while the run goes (`--check-invariants`; see
     /// `world/invariants.rs` for what is checked). [`simulate_with`] then stops the run at the
     /// first one broken, with [`crate::sim::StopReason::InvariantViolated`].
-    pub fn check_invariants(&mut self) {
+    pub fn enable_invariant_checks(&mut self) {
         self.invariants.get_or_insert_default();
     }
 

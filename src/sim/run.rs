@@ -208,6 +208,37 @@ mod tests {
         assert_eq!(s.end_time, SimTime(4_000_000_000));
     }
 
+    /// A ticker whose invariant breaks at its third tick.
+    struct Fragile(Ticker);
+
+    impl Model for Fragile {
+        type Event = ();
+        fn handle(&mut self, now: SimTime, e: (), q: &mut EventQueue<()>) {
+            self.0.handle(now, e, q);
+        }
+        fn finished(&self) -> bool {
+            self.0.finished()
+        }
+        fn check_invariants(&mut self, _now: SimTime) -> Result<(), String> {
+            if self.0.ticks == 3 { Err("three ticks".into()) } else { Ok(()) }
+        }
+    }
+
+    #[test]
+    fn stops_at_the_first_broken_invariant_only_when_checking() {
+        let (m, mut q) = start(10);
+        let mut m = Fragile(m);
+        let on = RunLimits { check_invariants: true, ..Default::default() };
+        let s = run(&mut m, &mut q, on, |_, _| {});
+        assert_eq!((s.events, s.reason), (3, StopReason::InvariantViolated));
+        let v = s.violation.expect("reported");
+        assert_eq!((v.event, v.time, v.what.as_str()), (3, SimTime(2_000_000_000), "three ticks"));
+        assert_eq!(v.to_string(), "after event 3 (simulated time 2.000000 s): three ticks");
+        let (m, mut q) = start(10);
+        let s = run(&mut Fragile(m), &mut q, RunLimits::default(), |_, _| {});
+        assert_eq!((s.events, s.reason, s.violation), (10, StopReason::Finished, None));
+    }
+
     #[test]
     fn stops_on_event_budget_and_time_limit() {
         let (mut m, mut q) = start(100);

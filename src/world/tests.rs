@@ -114,7 +114,7 @@ fn the_invariant_checker_catches_a_node_accepting_a_wrong_nbits() {
             w.fault_wrong_bits = true;
             w.tree.fault_any_bits = true;
             if check {
-                w.check_invariants();
+                w.enable_invariant_checks();
             }
         }
     };
@@ -141,7 +141,7 @@ fn the_invariant_checker_catches_a_node_accepting_a_wrong_nbits() {
     assert_eq!(out.stats.reason, crate::sim::StopReason::Finished);
     assert!(out.stats.violation.is_none());
     // The sound model keeps every invariant on the same run.
-    let out = simulate_with(&c, 5, |w| w.check_invariants(), |_, _| {}).unwrap();
+    let out = simulate_with(&c, 5, |w| w.enable_invariant_checks(), |_, _| {}).unwrap();
     assert_eq!(out.stats.reason, crate::sim::StopReason::Finished, "{:?}", out.stats.violation);
 }
 
@@ -150,7 +150,7 @@ fn the_invariant_checker_catches_a_node_accepting_a_wrong_nbits() {
 #[test]
 fn the_invariant_checker_names_what_is_wrong() {
     let c = config(20, RelayProtocol::Compact, 3);
-    let mut out = simulate_with(&c, 2, |w| w.check_invariants(), |_, _| {}).unwrap();
+    let mut out = simulate_with(&c, 2, |w| w.enable_invariant_checks(), |_, _| {}).unwrap();
     assert_eq!(out.stats.reason, crate::sim::StopReason::Finished, "{:?}", out.stats.violation);
     let w = &mut out.world;
     let now = out.stats.end_time;

@@ -15,7 +15,7 @@ pub fn config(toml: &str, overrides: &[&str]) -> Config {
 /// Runs a configuration with a seed, checking the model's invariants as it goes: a broken one
 /// fails the test with the checker's message.
 pub fn run(config: &Config, seed: u64) -> RunOutput {
-    let out = simulate_with(config, seed, |w| w.check_invariants(), |_, _| {}).expect("world builds");
+    let out = simulate_with(config, seed, |w| w.enable_invariant_checks(), |_, _| {}).expect("world builds");
     if let Some(v) = &out.stats.violation {
         panic!("invariant broken in seed {seed} {v}");
     }

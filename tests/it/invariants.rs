@@ -209,7 +209,7 @@ fn swarm_of_random_scenarios_keeps_every_invariant_and_converges() {
         let text = swarm_scenario(seed);
         let c = scenario::parse_str(&text, Path::new("swarm.toml"), &[])
             .unwrap_or_else(|e| panic!("swarm seed {seed} made a scenario powsim refuses: {e}\n{text}"));
-        let out = simulate_with(&c, seed, |w| w.check_invariants(), |_, _| {})
+        let out = simulate_with(&c, seed, |w| w.enable_invariant_checks(), |_, _| {})
             .unwrap_or_else(|e| panic!("the world does not build: {e}\n{}", reproduce(seed, &text)));
         if let Some(v) = &out.stats.violation {
             panic!("invariant broken {v}\n{}", reproduce(seed, &text));
