@@ -480,8 +480,7 @@ pub(crate) fn run_one(
     opts: RunOpts,
 ) -> Result<RunDone, Failure> {
     let RunOpts { show, plots, check_invariants } = opts;
-    let out = simulate_with_progress(config, seed, show, check_invariants)
-        .and_then(|out| invariants_held(out, &meta.scenario_file, &meta.overrides))?;
+    let out = simulate_one(config, seed, show, check_invariants, &meta.scenario_file, &meta.overrides)?;
     // Plots are drawn from the written files, in the temporary directory, so
     // a result directory never appears without them.
     let draw = |tmp: &Path| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
@@ -497,11 +496,7 @@ pub(crate) fn run_one(
 
 /// `out`, unless its run stopped at a broken invariant: then an error naming the seed, the
 /// event and the command that reproduces it.
-pub(crate) fn invariants_held(
-    out: RunOutput,
-    file: &str,
-    overrides: &[String],
-) -> Result<RunOutput, Failure> {
+fn invariants_held(out: RunOutput, file: &str, overrides: &[String]) -> Result<RunOutput, Failure> {
     match &out.stats.violation {
         None => Ok(out),
         Some(v) => Err(Failure {
@@ -511,11 +506,16 @@ pub(crate) fn invariants_held(
     }
 }
 
-fn simulate_with_progress(
+/// Simulates `config` with `seed` (of the scenario `file` with `overrides`), with a progress
+/// bar if `show`; with `check_invariants`, a broken invariant is an error (see
+/// [`invariants_held`]).
+pub(crate) fn simulate_one(
     config: &Config,
     seed: u64,
     show: bool,
     check_invariants: bool,
+    file: &str,
+    overrides: &[String],
 ) -> Result<RunOutput, Failure> {
     let (total, by_blocks) = match (config.stop.blocks, config.stop.sim_time_s) {
         (Some(b), _) => (b, true),
@@ -542,7 +542,7 @@ fn simulate_with_progress(
     })
     .map_err(|e| Failure { code: 2, error: e.into() })?;
     bar.finish_and_clear();
-    Ok(out)
+    invariants_held(out, file, overrides)
 }
 
 /// How long a run goes before its progress bar appears.

@@ -8,14 +8,13 @@ use anyhow::Context;
 use clap::Args;
 use rayon::prelude::*;
 
-use crate::cli::{EXIT_INTERRUPTED, Failure, RunOpts, invariants_held, progress_bar, run_one, say};
+use crate::cli::{EXIT_INTERRUPTED, Failure, RunOpts, progress_bar, run_one, say, simulate_one};
 use powsim::report::{RunMeta, summarize, summary_cells};
 use powsim::scenario::{self, Config};
 use powsim::sweep::{
     Comparison, ExpectationFile, FailIf, RunRow, RunsTable, Shard, SweepError, SweepManifest, SweepSpec,
     Verdict, compare_rows, merge, plan, read_summary, run_id, write_atomic,
 };
-use powsim::world::{World, simulate_with};
 
 /// Summary columns that are not compared: the scenario's name and the seed, which pair the runs.
 const NOT_COMPARED: [&str; 2] = ["scenario", "seed"];
@@ -599,15 +598,16 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
     let summaries: Vec<Result<Vec<(&'static str, String)>, Failure>> = pool.install(|| {
         jobs.par_iter()
             .map(|&(i, j)| {
-                let (c, e) = (&configs[i], &expectations.expect[i].0);
-                let setup = |w: &mut World| {
-                    if args.check_invariants {
-                        w.enable_invariant_checks();
-                    }
-                };
-                let out = simulate_with(c, c.seed.wrapping_add(j), setup, |_, _| {})
-                    .map_err(|e| Failure { code: 2, error: e.into() })?;
-                let out = invariants_held(out, &e.scenario.display().to_string(), &e.set)?;
+                let (c, expect) = (&configs[i], &expectations.expect[i].0);
+                let file = expect.scenario.display().to_string();
+                let out = simulate_one(
+                    c,
+                    c.seed.wrapping_add(j),
+                    false,
+                    args.check_invariants,
+                    &file,
+                    &expect.set,
+                )?;
                 Ok(summary_cells(&summarize(&c.name, &out)))
             })
             .collect()
